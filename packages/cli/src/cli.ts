@@ -1,0 +1,100 @@
+import yargs, { type Argv } from 'yargs'
+import { CliError, type ExitCode } from './errors.js'
+import type { Io } from './io.js'
+
+export const VERSION = '0.1.0'
+
+/**
+ * The command table: declares commands and flags, then lazy-loads the one that runs.
+ * Every handler resolves to an exit code; nothing here prints data.
+ */
+export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode> {
+  let code: ExitCode = 0
+  let helpShown = false
+  const parser = yargs([...argv])
+    .scriptName('odoolog')
+    .version(VERSION)
+    .help('help')
+    .strict()
+    .demandCommand(1, 'name a command: grep, mail, report or diagnose')
+    .recommendCommands()
+    // PATTERN and PATH stay strings as typed: `554` is not a number, `007` keeps its zeros.
+    .parserConfiguration({ 'parse-positional-numbers': false, 'duplicate-arguments-array': true, 'strip-aliased': true })
+    .wrap(Math.min(100, (io.stdout as { columns?: number }).columns ?? 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? new CliError(msg)
+    })
+    .command(
+      'grep [args..]',
+      'Search the logs like grep/zgrep, over a whole ~/logs folder in time order',
+      (y) => grepFlags(y),
+      async (a) => {
+        const { grepCommand } = await import('./commands/grep.js')
+        code = await grepCommand(a as never, io)
+      },
+    )
+    .example('odoolog grep -F jdoe@example.com ~/logs', 'every line naming jdoe, oldest first, .gz included')
+    .example("odoolog grep --records -c 'failed sending mail' ~/logs", 'count failed-send records')
+  parser.showHelpOnFail(false)
+  const out: string[] = []
+  await parser.parseAsync([...argv], {}, (err, _argv, output) => {
+    if (output) {
+      out.push(output)
+      helpShown = true
+    }
+    if (err) throw err
+  })
+  if (helpShown) io.stdout.write(out.join('') + '\n')
+  return code
+}
+
+function grepFlags(y: Argv) {
+  return y
+    .usage('odoolog grep [OPTIONS] PATTERN [PATH...]\n\nPATH: files, `-` (stdin) or a logs folder (its odoo.log* files, oldest first).\nThe same output and exit status as GNU grep with LC_ALL=C over the decompressed files.')
+    .positional('args', { type: 'string', array: true, describe: 'PATTERN then PATHs (with -e, only PATHs)' })
+    .option('e', { alias: 'regexp', type: 'string', describe: 'a pattern (repeatable)', requiresArg: true })
+    .option('F', { alias: 'fixed-strings', type: 'boolean', describe: 'patterns are fixed strings' })
+    .option('E', { alias: 'extended-regexp', type: 'boolean', describe: 'patterns are extended regexes' })
+    .option('G', { alias: 'basic-regexp', type: 'boolean', describe: 'patterns are basic regexes (default)' })
+    .option('P', { alias: 'perl-regexp', type: 'boolean', describe: 'patterns are JavaScript regexes' })
+    .option('i', { alias: ['ignore-case', 'y'], type: 'boolean', describe: 'ignore case (ASCII letters)' })
+    .option('no-ignore-case', { type: 'boolean', hidden: true })
+    .option('v', { alias: 'invert-match', type: 'boolean', describe: 'select non-matching lines' })
+    .option('w', { alias: 'word-regexp', type: 'boolean', describe: 'match whole words' })
+    .option('x', { alias: 'line-regexp', type: 'boolean', describe: 'match whole lines' })
+    .option('c', { alias: 'count', type: 'boolean', describe: 'print a count per file' })
+    .option('l', { alias: 'files-with-matches', type: 'boolean', describe: 'print names of files with a match' })
+    .option('L', { alias: 'files-without-match', type: 'boolean', describe: 'print names of files without one' })
+    .option('n', { alias: 'line-number', type: 'boolean', describe: 'prefix line numbers' })
+    .option('b', { alias: 'byte-offset', type: 'boolean', describe: 'prefix byte offsets' })
+    .option('H', { alias: 'with-filename', type: 'boolean', describe: 'prefix file names' })
+    .option('h', { alias: 'no-filename', type: 'boolean', describe: 'never prefix file names' })
+    .option('o', { alias: 'only-matching', type: 'boolean', describe: 'print only the matches' })
+    .option('q', { alias: ['quiet', 'silent'], type: 'boolean', describe: 'print nothing; exit 0 on a match' })
+    .option('s', { alias: 'no-messages', type: 'boolean', describe: 'no messages about unreadable files' })
+    .option('a', { alias: 'text', type: 'boolean', describe: 'binary files are text' })
+    .option('m', { alias: 'max-count', type: 'number', requiresArg: true, describe: 'stop a file after NUM selected lines' })
+    .option('A', { alias: 'after-context', type: 'number', requiresArg: true, describe: 'NUM lines after' })
+    .option('B', { alias: 'before-context', type: 'number', requiresArg: true, describe: 'NUM lines before' })
+    .option('C', { alias: 'context', type: 'number', requiresArg: true, describe: 'NUM lines before and after' })
+    .option('color', { alias: 'colour', type: 'string', default: 'auto', describe: 'auto, always or never (NO_COLOR turns auto off)' })
+    .option('records', { type: 'boolean', describe: 'the unit is the Odoo record (header + traceback), not the line' })
+    .option('since', { type: 'string', requiresArg: true, describe: 'records at or after: a UTC day (2026-11-17) or an ISO instant' })
+    .option('until', { type: 'string', requiresArg: true, describe: 'records at or before: a UTC day (whole day) or an ISO instant' })
+    .option('level', { type: 'string', array: true, requiresArg: true, describe: 'records of these levels (implies --records)' })
+    .option('db', { type: 'string', array: true, requiresArg: true, describe: 'records of these databases (implies --records)' })
+    .option('logger', { type: 'string', array: true, requiresArg: true, describe: 'records of these loggers or their children (implies --records)' })
+    .option('json', { type: 'boolean', describe: 'one NDJSON object per selected line or record' })
+    .option('all-logs', { type: 'boolean', describe: 'in folders, also install.log, update.log, pip.log, pg_long_queries.log' })
+    .option('r', { alias: 'recursive', type: 'boolean', hidden: true, describe: 'accepted for grep habits: folders are always searched' })
+    .check((a) => {
+      for (const k of ['m', 'A', 'B', 'C'] as const) {
+        const v = a[k]
+        if (v !== undefined && (!Number.isInteger(v) || (v as number) < 0)) throw new CliError(`-${k}: invalid number`)
+      }
+      return true
+    })
+    .example("odoolog grep -F 'jdoe@example.com' ~/logs", 'one recipient over every day, archives included')
+    .example("odoolog grep -c -E 'SMTP(Data|Recipients)' --since 2026-11-17 ~/logs", 'count SMTP errors since a day')
+}

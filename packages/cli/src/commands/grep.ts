@@ -1,0 +1,108 @@
+import { discover, grep, parseGrepColors, stdinSource, type GrepOptions, type PatternSyntax } from '@odoolog/search'
+import { CliError, ExitCode } from '../errors.js'
+import { Output, useColor, type Io } from '../io.js'
+import { resolvePaths } from './_paths.js'
+
+export interface GrepArgs {
+  args: string[]
+  e?: string | string[]
+  F?: boolean
+  E?: boolean
+  G?: boolean
+  P?: boolean
+  i?: boolean
+  v?: boolean
+  w?: boolean
+  x?: boolean
+  c?: boolean
+  l?: boolean
+  L?: boolean
+  n?: boolean
+  b?: boolean
+  H?: boolean
+  h?: boolean
+  o?: boolean
+  q?: boolean
+  s?: boolean
+  a?: boolean
+  m?: number
+  A?: number
+  B?: number
+  C?: number
+  color?: string
+  records?: boolean
+  since?: string
+  until?: string
+  level?: string[]
+  db?: string[]
+  logger?: string[]
+  json?: boolean
+  allLogs?: boolean
+}
+
+/** `odoolog grep`: maps grep's flags onto the search library and writes what it yields. */
+export async function grepCommand(a: GrepArgs, io: Io): Promise<ExitCode> {
+  const positional = [...a.args]
+  let patterns: string[]
+  if (a.e !== undefined) patterns = ([] as string[]).concat(a.e).map(String)
+  else {
+    if (positional.length === 0) throw new CliError('no PATTERN given (odoolog grep [OPTIONS] PATTERN [PATH...])')
+    patterns = [String(positional.shift())]
+  }
+  const syntax: PatternSyntax = a.F ? 'fixed' : a.P ? 'perl' : a.E ? 'extended' : 'basic'
+  const paths = resolvePaths(positional, io)
+  const sources = paths.stdin ? [stdinSource(io.stdin)] : await discover(paths.list, { allLogs: a.allLogs, stdin: io.stdin })
+  const color = useColor(a.color, io.stdout, io.env)
+  const options: GrepOptions = {
+    patterns,
+    syntax,
+    ignoreCase: a.i,
+    wordRegexp: a.w,
+    lineRegexp: a.x,
+    invert: a.v,
+    count: a.c,
+    filesWithMatches: a.l,
+    filesWithoutMatch: a.L,
+    lineNumber: a.n,
+    byteOffset: a.b,
+    withFilename: a.H ? true : a.h ? false : sources.length > 1 || paths.hasDir,
+    onlyMatching: a.o,
+    quiet: a.q,
+    maxCount: a.m,
+    after: a.A ?? a.C,
+    before: a.B ?? a.C,
+    text: a.a,
+    records: a.records,
+    since: a.since,
+    until: a.until,
+    levels: a.level,
+    dbs: a.db,
+    loggers: a.logger,
+    json: a.json,
+    colors: color ? parseGrepColors(io.env.GREP_COLORS) : undefined,
+    escapeControl: !!io.stdout.isTTY,
+  }
+  const out = new Output(io.stdout)
+  const say = (line: string) => io.stderr.write(`odoolog: ${line}\n`)
+  const it = grep(sources, options)
+  let summary
+  for (;;) {
+    const r = await it.next()
+    if (r.done) {
+      summary = r.value
+      break
+    }
+    const ev = r.value
+    if (ev.kind === 'output') {
+      if (!(await out.write(ev.data))) {
+        await it.return(undefined as never)
+        return ExitCode.Match
+      }
+    } else if (ev.kind === 'binary') say(`${ev.file}: binary file matches`)
+    else if (!a.s) say(ev.error.message)
+  }
+  if (a.q && summary.selected) return ExitCode.Match
+  if (summary.errors > 0) return ExitCode.Error
+  return summary.selected ? ExitCode.Match : ExitCode.NoMatch
+}
+

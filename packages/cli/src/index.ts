@@ -1,0 +1,3 @@
+export { main } from './main.js'
+export type { Io } from './io.js'
+export { CliError, ExitCode } from './errors.js'

@@ -1,0 +1,758 @@
+import { readBytes } from './bytes.js'
+import { fileError, SearchError } from './errors.js'
+import { compilePatterns, type Matcher, type PatternSyntax } from './pattern.js'
+import { findHeaders, parseHeader, parseTimeBound, stampToIso, type RecordHeader } from './records.js'
+import { closeAll, type LogSource } from './sources.js'
+
+export interface GrepOptions {
+  /** -e values (or the one PATTERN); a newline inside one separates patterns, as in grep. */
+  patterns: readonly string[]
+  syntax?: PatternSyntax
+  ignoreCase?: boolean
+  wordRegexp?: boolean
+  lineRegexp?: boolean
+  invert?: boolean
+  count?: boolean
+  filesWithMatches?: boolean
+  filesWithoutMatch?: boolean
+  lineNumber?: boolean
+  byteOffset?: boolean
+  withFilename?: boolean
+  onlyMatching?: boolean
+  quiet?: boolean
+  /** -m: stop a file after this many selected units. */
+  maxCount?: number
+  /** -A / -B (-C sets both). Undefined means no context; 0 still prints `--` between groups, as grep. */
+  after?: number
+  before?: number
+  /** -a: a NUL byte does not make a file binary. */
+  text?: boolean
+  /** The unit is the Odoo record (header + continuation lines) instead of the line. */
+  records?: boolean
+  /** Window on record time: a date is its whole UTC day; a date-time an instant. */
+  since?: string
+  until?: string
+  levels?: readonly string[]
+  dbs?: readonly string[]
+  loggers?: readonly string[]
+  /** One NDJSON object per selected unit instead of grep's text. */
+  json?: boolean
+  /** GREP_COLORS-style SGR codes; colour is off when undefined. */
+  colors?: GrepColors
+  /** Show control characters of the log text as ^X (for a terminal). */
+  escapeControl?: boolean
+  signal?: AbortSignal
+}
+
+export interface GrepColors {
+  ms: string
+  mc: string
+  sl: string
+  cx: string
+  fn: string
+  ln: string
+  bn: string
+  se: string
+  /** false with GREP_COLORS `ne`: no erase-to-end-of-line after each SGR sequence. */
+  el: boolean
+}
+
+/** GNU grep's default colours. */
+export const DEFAULT_COLORS: GrepColors = { ms: '01;31', mc: '01;31', sl: '', cx: '', fn: '35', ln: '32', bn: '32', se: '36', el: true }
+
+/** Applies a GREP_COLORS value (`ms=01;31:fn=35:ne`) on top of the defaults. */
+export function parseGrepColors(spec: string | undefined): GrepColors {
+  const c: GrepColors = { ...DEFAULT_COLORS }
+  for (const part of (spec ?? '').split(':')) {
+    const [k, v] = part.split('=')
+    if (k === 'ne') c.el = false
+    else if (k === 'mt' && v !== undefined) c.ms = c.mc = v
+    else if (k && v !== undefined && k in c && k !== 'el') (c as unknown as Record<string, string>)[k] = v
+  }
+  return c
+}
+
+export type GrepEvent =
+  /** Bytes for standard output, in file order. */
+  | { kind: 'output'; data: Buffer }
+  /** A file that could not be read whole; what was read before the damage was searched. */
+  | { kind: 'error'; error: SearchError }
+  /** A binary file had a selected line (grep: "binary file matches"). */
+  | { kind: 'binary'; file: string }
+
+export interface GrepSummary {
+  /** At least one unit was selected (grep's exit 0). */
+  selected: boolean
+  /** Files that failed. */
+  errors: number
+}
+
+/**
+ * Searches the sources in order and yields grep's output as bytes: the same bytes GNU grep 3.8 would
+ * print with LC_ALL=C over the same (decompressed) files. Never prints; the caller writes events.
+ * Stops early for -q, -l and when the consumer stops iterating.
+ * @throws {SearchError} `E_BAD_PATTERN` or `E_USAGE` before anything is read.
+ */
+export async function* grep(sources: readonly LogSource[], options: GrepOptions): AsyncGenerator<GrepEvent, GrepSummary> {
+  const matcher = compilePatterns(options.patterns, {
+    syntax: options.syntax,
+    ignoreCase: options.ignoreCase,
+    wordRegexp: options.wordRegexp,
+    lineRegexp: options.lineRegexp,
+  })
+  const since = options.since ? parseTimeBound(options.since, 'since') : null
+  const until = options.until ? parseTimeBound(options.until, 'until') : null
+  const shared: Shared = { printedAny: false, selected: false, stopAll: false }
+  let errors = 0
+  try {
+    for (let k = 0; k < sources.length && !shared.stopAll; k++) {
+      const src = sources[k]!
+      if (src.error) {
+        errors++
+        yield { kind: 'error', error: src.error }
+        continue
+      }
+      if (outsideWindow(sources, k, since, until)) {
+        const scan = new FileScan(src, matcher, options, shared, since, until)
+        const tail = scan.finish()
+        if (tail) yield { kind: 'output', data: tail }
+        continue
+      }
+      const scan = new FileScan(src, matcher, options, shared, since, until)
+      let failure: SearchError | null = null
+      try {
+        for await (const chunk of readBytes(src, options.signal)) {
+          const out = scan.push(chunk)
+          if (out) yield { kind: 'output', data: out }
+          if (scan.stopped) break
+        }
+        if (!scan.stopped) {
+          const out = scan.flush()
+          if (out) yield { kind: 'output', data: out }
+        }
+      } catch (e) {
+        failure = fileError(src.name, e)
+      }
+      const tail = scan.finish()
+      if (tail) yield { kind: 'output', data: tail }
+      if (scan.binaryMatched) yield { kind: 'binary', file: src.name }
+      if (failure) {
+        errors++
+        yield { kind: 'error', error: failure }
+      }
+    }
+  } finally {
+    await closeAll(sources)
+  }
+  return { selected: shared.selected, errors }
+}
+
+/**
+ * A file in a time-ordered folder that cannot hold a record of the window: the next file starts
+ * before --since, or this one starts after --until. Only the first record of each was inflated.
+ */
+function outsideWindow(sources: readonly LogSource[], k: number, since: string | null, until: string | null): boolean {
+  const src = sources[k]!
+  if (!src.firstTime) return false
+  if (until && src.firstTime > until) return true
+  const next = sources[k + 1]
+  return !!(since && next?.firstTime && next.firstTime < since && sameFolder(src.name, next.name))
+}
+
+function sameFolder(a: string, b: string): boolean {
+  return a.slice(0, a.lastIndexOf('/') + 1) === b.slice(0, b.lastIndexOf('/') + 1)
+}
+
+interface Shared {
+  printedAny: boolean
+  selected: boolean
+  stopAll: boolean
+}
+
+interface HistoryUnit {
+  text: string
+  abs: number
+  next: number
+  lineNo: number
+}
+
+const NL = 10
+
+/** The scan of one file: blocks of whole units in, grep's output bytes out. */
+class FileScan {
+  stopped = false
+  binaryMatched = false
+
+  private readonly o: GrepOptions
+  private readonly name: string
+  private readonly recordMode: boolean
+  private readonly filterMode: boolean
+  private readonly contextMode: boolean
+  private readonly printMode: boolean
+  private readonly after: number
+  private readonly before: number
+  private readonly max: number
+  private readonly namePrefix: string
+
+  private carry: Buffer[] = []
+  private carryLen = 0
+  private offset = 0 // absolute offset of the current block
+  private binary = false
+  private regex: RegExp | null
+  private perLineRegex: RegExp | null = null
+
+  private selectedCount = 0
+  private maxReached = false
+  private pendingAfter = 0
+  private lastPrintedEnd = -1 // absolute offset after the last printed unit
+  private history: HistoryUnit[] = []
+  private cursorPos = 0 // absolute offset whose line number is cursorLine
+  private cursorLine = 1
+  private rangeStart = 0
+  private memoFrom = -1 // nextMatch memo: the first hit at or after memoFrom is memoHit
+  private memoHit = -1
+  private lit = ''
+
+  // the block being scanned
+  private buf: Buffer = Buffer.alloc(0)
+  private str = ''
+  private starts: number[] = [] // record mode: unit starts in the block (always begins with 0)
+  private out: string[] = []
+
+  constructor(
+    src: LogSource,
+    private readonly m: Matcher,
+    options: GrepOptions,
+    private readonly shared: Shared,
+    private readonly since: string | null,
+    private readonly until: string | null,
+  ) {
+    this.o = options
+    this.name = src.name
+    this.filterMode = !!(since || until || options.levels?.length || options.dbs?.length || options.loggers?.length)
+    this.recordMode = !!options.records || !!options.levels?.length || !!options.dbs?.length || !!options.loggers?.length
+    this.printMode = !options.quiet && !options.count && !options.filesWithMatches && !options.filesWithoutMatch
+    this.contextMode = this.printMode && !options.json && (options.after !== undefined || options.before !== undefined)
+    this.after = this.contextMode ? options.after ?? 0 : 0
+    this.before = this.contextMode ? options.before ?? 0 : 0
+    this.max = options.maxCount ?? Infinity
+    this.namePrefix = Buffer.from(src.name, 'utf8').toString('latin1')
+    this.regex = m.literal || m.matchesEverything ? null : m.regex(false)
+    if (m.perLine) this.perLineRegex = new RegExp(this.regex!.source, this.regex!.flags.replace('g', ''))
+    if (m.literal) this.lit = m.literal.toString('latin1')
+    if (this.max <= 0) this.stopped = true
+  }
+
+  /** Takes the next chunk of the file; returns output for the whole units it completed. */
+  push(chunk: Buffer): Buffer | null {
+    if (this.stopped) return null
+    if (!this.binary && !this.o.text && chunk.indexOf(0) >= 0) this.enterBinary()
+    if (!this.recordMode && !this.filterMode) {
+      // Lines: only a chunk with a line end completes anything; keep the rest without copying it.
+      const last = this.lastTerminator(chunk)
+      if (last < 0) {
+        this.carry.push(chunk)
+        this.carryLen += chunk.length
+        return null
+      }
+      const data = this.takeCarry(chunk)
+      const cut = data.length - (chunk.length - last - 1)
+      this.keepCarry(data.subarray(cut))
+      return this.block(data.subarray(0, cut))
+    }
+    // Records: the block ends where the last record starts, which may still grow.
+    const data = this.takeCarry(chunk)
+    const str = data.toString('latin1')
+    const heads = findHeaders(str, 0, str.length, [])
+    const cut = heads.length ? heads[heads.length - 1]! : 0
+    if (cut === 0) {
+      this.keepCarry(data)
+      return null
+    }
+    this.keepCarry(data.subarray(cut))
+    return this.block(data.subarray(0, cut), str.slice(0, cut), heads.slice(0, -1))
+  }
+
+  /** End of the stream: the last, possibly unterminated, unit. */
+  flush(): Buffer | null {
+    if (this.stopped || this.carryLen === 0) return null
+    const data = this.takeCarry(Buffer.alloc(0))
+    this.keepCarry(Buffer.alloc(0))
+    return this.block(data)
+  }
+
+  /** Per-file lines that come after the scan: -c counts, -L names. */
+  finish(): Buffer | null {
+    const o = this.o
+    if (o.quiet) return null
+    let s = ''
+    if (o.count && !o.filesWithMatches && !o.filesWithoutMatch) {
+      s = o.json
+        ? this.jsonLine({ file: this.name, count: this.selectedCount })
+        : (o.withFilename ? this.fileName() + this.sep(':') : '') + this.selectedCount + '\n'
+    } else if (o.filesWithoutMatch && this.selectedCount === 0) {
+      s = o.json ? this.jsonLine({ file: this.name }) : this.fileName() + '\n'
+    }
+    return s ? Buffer.from(s, 'latin1') : null
+  }
+
+  // --- blocks ---
+
+  private lastTerminator(chunk: Buffer): number {
+    const nl = chunk.lastIndexOf(NL)
+    return this.binary ? Math.max(nl, chunk.lastIndexOf(0)) : nl
+  }
+
+  private takeCarry(chunk: Buffer): Buffer {
+    if (this.carryLen === 0) return chunk
+    return Buffer.concat([...this.carry, chunk], this.carryLen + chunk.length)
+  }
+
+  private keepCarry(rest: Buffer) {
+    this.carry = rest.length ? [rest] : []
+    this.carryLen = rest.length
+  }
+
+  private enterBinary() {
+    this.binary = true
+    if (this.regex) this.regex = this.m.regex(true)
+  }
+
+  private block(buf: Buffer, str?: string, heads?: number[]): Buffer | null {
+    this.buf = buf
+    this.str = str ?? buf.toString('latin1')
+    this.out = []
+    this.memoFrom = -1
+    const len = buf.length
+    if (this.recordMode || this.filterMode) {
+      const h = heads ?? findHeaders(this.str, 0, len, [])
+      this.starts = h.length && h[0] === 0 ? h : [0, ...h]
+    }
+    if (this.filterMode) {
+      for (const [a, b] of this.windowRanges()) {
+        if (this.stopped) break
+        this.scanRange(a, b)
+      }
+    } else this.scanRange(0, len)
+    if (!this.stopped) this.endBlock(len)
+    this.offset += len
+    if (!this.out.length) return null
+    return Buffer.from(this.out.join(''), 'latin1')
+  }
+
+  /** Ranges of the block made of units whose record passes the time window and header filters. */
+  private windowRanges(): [number, number][] {
+    const o = this.o
+    const ranges: [number, number][] = []
+    const starts = this.starts
+    const len = this.buf.length
+    for (let k = 0; k < starts.length; k++) {
+      const a = starts[k]!
+      const b = k + 1 < starts.length ? starts[k + 1]! : len
+      const h = parseHeader(this.str, a)
+      let pass: boolean
+      if (!h) {
+        // Lines before a stream's first header: a unit of their own, in the window of the record
+        // that follows them (or kept when none follows); header filters cannot select them.
+        const nextStart = starts[k + 1]
+        const next = nextStart !== undefined ? parseHeader(this.str, nextStart) : null
+        pass = !o.levels?.length && !o.dbs?.length && !o.loggers?.length && (!next || this.inWindow(next.stamp))
+      } else pass = this.inWindow(h.stamp) && this.headerPasses(h)
+      if (!pass) continue
+      const last = ranges[ranges.length - 1]
+      if (last && last[1] === a) last[1] = b
+      else ranges.push([a, b])
+    }
+    return ranges
+  }
+
+  private inWindow(stamp: string): boolean {
+    return (!this.since || stamp >= this.since) && (!this.until || stamp <= this.until)
+  }
+
+  private headerPasses(h: RecordHeader): boolean {
+    const o = this.o
+    if (o.levels?.length && !o.levels.includes(h.level)) return false
+    if (o.dbs?.length && !o.dbs.includes(h.db)) return false
+    if (o.loggers?.length && !o.loggers.some((l) => h.logger === l || h.logger.startsWith(l + '.'))) return false
+    return true
+  }
+
+  // --- units: [start, end) is the text, the terminator (if any) is at `end` ---
+
+  private unitStart(i: number): number {
+    if (this.recordMode) return this.starts[this.unitIndex(i)]!
+    const s = this.str
+    let p = s.lastIndexOf('\n', i - 1)
+    if (this.binary) p = Math.max(p, s.lastIndexOf('\0', i - 1))
+    return p + 1
+  }
+
+  private unitEnd(start: number): number {
+    const s = this.str
+    if (this.recordMode) {
+      const k = this.unitIndex(start)
+      const next = this.starts[k + 1]
+      if (next !== undefined) return next - 1
+      return s.length > 0 && s.charCodeAt(s.length - 1) === NL ? s.length - 1 : s.length
+    }
+    let p = s.indexOf('\n', start)
+    if (this.binary) {
+      const z = s.indexOf('\0', start)
+      if (z >= 0 && (p < 0 || z < p)) p = z
+    }
+    return p < 0 ? s.length : p
+  }
+
+  private unitIndex(i: number): number {
+    const a = this.starts
+    let lo = 0
+    let hi = a.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1
+      if (a[mid]! <= i) lo = mid
+      else hi = mid - 1
+    }
+    return lo
+  }
+
+  /** The first matching unit starting at or after `from` (a unit start), below `limit`. */
+  private nextMatch(from: number, limit: number): number {
+    if (from >= limit) return -1
+    if (this.m.matchesEverything) return from
+    let hit: number
+    if (this.perLineRegex) {
+      for (let u = from; u < limit; ) {
+        const e = this.unitEnd(u)
+        if (this.perLineRegex.test(this.str.slice(u, e))) return u
+        u = e + 1
+      }
+      return -1
+    }
+    if (this.memoFrom >= 0 && from >= this.memoFrom && (this.memoHit < 0 || this.memoHit >= from)) hit = this.memoHit
+    else {
+      if (this.m.literal) hit = this.str.indexOf(this.lit, from)
+      else {
+        const re = this.regex!
+        re.lastIndex = from
+        const mm = re.exec(this.str)
+        hit = mm ? mm.index : -1
+      }
+      this.memoFrom = from
+      this.memoHit = hit
+    }
+    if (hit < 0) return -1
+    const u = this.unitStart(hit)
+    return u < limit ? u : -1
+  }
+
+  private scanRange(a: number, limit: number) {
+    this.rangeStart = a
+    let pos = a
+    while (pos < limit && !this.stopped) {
+      if (this.maxReached) {
+        this.trailing(pos, limit)
+        if (this.pendingAfter === 0) this.stopped = true
+        return
+      }
+      const u = this.nextMatch(pos, limit)
+      const gapEnd = u < 0 ? limit : u
+      if (!this.o.invert) {
+        if (this.pendingAfter > 0) this.trailing(pos, gapEnd)
+        if (u < 0) return
+        const e = this.unitEnd(u)
+        this.select(u, e, true)
+        pos = e + 1
+      } else {
+        for (let g = pos; g < gapEnd && !this.stopped && !this.maxReached; ) {
+          const e = this.unitEnd(g)
+          this.select(g, e, false)
+          g = e + 1
+          pos = g
+        }
+        if (this.stopped || this.maxReached) continue
+        if (u < 0) return
+        const e = this.unitEnd(u)
+        if (this.pendingAfter > 0) {
+          this.printUnit(u, e, '-', true)
+          this.pendingAfter--
+        }
+        pos = e + 1
+      }
+    }
+  }
+
+  /** Prints trailing context units in [from, to) while some are owed. */
+  private trailing(from: number, to: number) {
+    for (let u = from; u < to && this.pendingAfter > 0; ) {
+      const e = this.unitEnd(u)
+      this.printUnit(u, e, '-', !!this.o.invert)
+      this.pendingAfter--
+      u = e + 1
+    }
+  }
+
+  private select(u: number, e: number, matched: boolean) {
+    const o = this.o
+    this.shared.selected = true
+    this.selectedCount++
+    if (o.quiet) {
+      this.shared.stopAll = this.stopped = true
+      return
+    }
+    if (o.filesWithMatches) {
+      this.out.push(o.json ? this.jsonLine({ file: this.name }) : this.fileName() + '\n')
+      this.stopped = true
+      return
+    }
+    if (o.filesWithoutMatch) {
+      this.stopped = true
+      return
+    }
+    if (this.binary && !o.count) {
+      this.binaryMatched = true
+      this.stopped = true
+      return
+    }
+    if (this.selectedCount >= this.max) {
+      this.maxReached = true
+      if (o.count || this.after === 0) this.stopped = true
+    }
+    if (o.count) return
+    if (this.before > 0) this.beforeContext(u)
+    this.printUnit(u, e, ':', matched)
+    this.pendingAfter = this.after
+  }
+
+  private beforeContext(u: number) {
+    const units: [number, number][] = []
+    let p = u
+    // not before the last printed unit (may be in an earlier block) nor outside the scanned range
+    const floor = Math.max(this.lastPrintedEnd - this.offset, this.rangeStart)
+    while (units.length < this.before && p > floor) {
+      const s = this.unitStart(p - 1)
+      if (s < floor) break
+      units.unshift([s, p - 1])
+      p = s
+    }
+    const need = this.before - units.length
+    if (need > 0 && p === 0 && !this.filterMode) {
+      const old = this.history.filter((h) => h.abs >= this.lastPrintedEnd).slice(-need)
+      for (const h of old) this.emitHistory(h)
+    }
+    for (const [s, e] of units) this.printUnit(s, e, '-', !!this.o.invert)
+  }
+
+  private emitHistory(h: HistoryUnit) {
+    this.separatorBefore(h.abs)
+    this.out.push(this.formatUnit(h.text, h.abs, h.lineNo, '-', !!this.o.invert))
+    this.lastPrintedEnd = h.next
+    this.shared.printedAny = true
+  }
+
+  /** At a block's end: trailing context owed is printed next block; keep the last units for -B. */
+  private endBlock(len: number) {
+    if (this.o.lineNumber || this.o.json) this.advanceCursor(this.offset + len)
+    if (this.before === 0) return
+    const keep: HistoryUnit[] = []
+    let p = len
+    while (keep.length < this.before && p > 0) {
+      const s = this.unitStart(p - 1)
+      if (this.offset + s < this.lastPrintedEnd) break
+      keep.unshift({ text: this.str.slice(s, p - 1), abs: this.offset + s, next: this.offset + p, lineNo: 0 })
+      p = s
+    }
+    // the cursor stands at the block's end: count back to each kept unit
+    if (this.o.lineNumber) for (const h of keep) h.lineNo = this.cursorLine - countNl(this.str, h.abs - this.offset, len)
+    this.history = [...this.history, ...keep].slice(-this.before)
+  }
+
+  // --- output ---
+
+  private separatorBefore(abs: number) {
+    if (this.contextMode && this.shared.printedAny && abs !== this.lastPrintedEnd) {
+      const c = this.o.colors
+      this.out.push((c ? paint(c.se, '--', c) : '--') + '\n')
+    }
+  }
+
+  private printUnit(u: number, e: number, sep: ':' | '-', matched: boolean) {
+    const abs = this.offset + u
+    if (this.o.json) {
+      this.out.push(this.jsonUnit(u, e))
+      this.shared.printedAny = true
+      this.lastPrintedEnd = this.offset + e + 1
+      return
+    }
+    this.separatorBefore(abs)
+    this.lastPrintedEnd = this.offset + e + 1
+    this.shared.printedAny = true
+    if (this.o.onlyMatching) {
+      if (sep === ':' && matched) this.printMatches(u, e)
+      return
+    }
+    const lineNo = this.o.lineNumber ? this.lineAt(abs) : 0
+    this.out.push(this.formatUnit(this.str.slice(u, e), abs, lineNo, sep, matched))
+  }
+
+  /** A unit's text with grep's prefixes on each of its lines (records have several). */
+  private formatUnit(text: string, abs: number, lineNo: number, sep: ':' | '-', matched: boolean): string {
+    const o = this.o
+    const c = o.colors
+    const hasPrefix = o.withFilename || o.lineNumber || o.byteOffset
+    const lines = this.recordMode && (hasPrefix || c) ? text.split('\n') : [text]
+    let s = ''
+    let off = abs
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!
+      if (hasPrefix) s += this.prefix(sep, lineNo + i, off)
+      s += c && matched ? this.colorMatches(line, sep) : c ? paint(sep === ':' ? c.sl : c.cx, this.show(line), c) : this.show(line)
+      s += '\n'
+      off += line.length + 1
+    }
+    return s
+  }
+
+  private prefix(sep: ':' | '-', lineNo: number, off: number): string {
+    const o = this.o
+    const c = o.colors
+    let s = ''
+    if (o.withFilename) s += this.fileName() + this.sep(sep)
+    if (o.lineNumber) s += (c ? paint(c.ln, String(lineNo), c) : String(lineNo)) + this.sep(sep)
+    if (o.byteOffset) s += (c ? paint(c.bn, String(off), c) : String(off)) + this.sep(sep)
+    return s
+  }
+
+  private fileName(): string {
+    const c = this.o.colors
+    return c ? paint(c.fn, this.namePrefix, c) : this.namePrefix
+  }
+
+  private sep(sep: string): string {
+    const c = this.o.colors
+    return c ? paint(c.se, sep, c) : sep
+  }
+
+  private show(text: string): string {
+    return this.o.escapeControl ? escapeControl(text) : text
+  }
+
+  /** Each match of a line, coloured, the rest in the line's own colour (GNU grep's print_line_middle). */
+  private colorMatches(line: string, sep: ':' | '-'): string {
+    const c = this.o.colors!
+    const color = sep === ':' ? c.ms : c.mc
+    const rest = sep === ':' ? c.sl : c.cx
+    let s = ''
+    let last = 0
+    for (const [a, b] of this.matchesIn(line)) {
+      if (a > last) s += paint(rest, this.show(line.slice(last, a)), c)
+      s += paint(color, this.show(line.slice(a, b)), c)
+      last = b
+    }
+    if (last < line.length) s += paint(rest, this.show(line.slice(last)), c)
+    return s
+  }
+
+  /** Non-empty leftmost-longest matches of `line` (a single line, no terminator). */
+  private matchesIn(line: string): [number, number][] {
+    const res: [number, number][] = []
+    if (this.m.literal) {
+      const lit = this.lit
+      if (!lit) return res
+      for (let i = line.indexOf(lit); i >= 0; i = line.indexOf(lit, i + lit.length)) res.push([i, i + lit.length])
+      return res
+    }
+    const re = this.regex ?? this.m.regex(this.binary)
+    re.lastIndex = 0
+    for (;;) {
+      const mm = re.exec(line)
+      if (!mm) break
+      const start = mm.index
+      const end = this.m.longestEnd(line, start, start + mm[0].length, this.binary)
+      if (end === start) {
+        re.lastIndex = start + 1
+        if (start >= line.length) break
+        continue
+      }
+      res.push([start, end])
+      re.lastIndex = end
+    }
+    return res
+  }
+
+  private printMatches(u: number, e: number) {
+    const o = this.o
+    const c = o.colors
+    let lineStart = u
+    const lines = this.recordMode ? this.str.slice(u, e).split('\n') : [this.str.slice(u, e)]
+    for (const line of lines) {
+      const abs = this.offset + lineStart
+      for (const [a, b] of this.matchesIn(line)) {
+        let s = ''
+        if (o.withFilename) s += this.fileName() + this.sep(':')
+        if (o.lineNumber) s += (c ? paint(c.ln, String(this.lineAt(abs)), c) : String(this.lineAt(abs))) + this.sep(':')
+        if (o.byteOffset) s += (c ? paint(c.bn, String(abs + a), c) : String(abs + a)) + this.sep(':')
+        const text = this.show(line.slice(a, b))
+        s += (c ? paint(c.ms, text, c) : text) + '\n'
+        this.out.push(s)
+      }
+      lineStart += line.length + 1
+    }
+  }
+
+  private jsonUnit(u: number, e: number): string {
+    const abs = this.offset + u
+    const h = parseHeader(this.str, u)
+    const text = this.buf.subarray(u, e).toString('utf8')
+    return this.jsonLine({
+      file: this.name,
+      line: this.lineAt(abs),
+      offset: abs,
+      time: h ? stampToIso(h.stamp) : null,
+      pid: h ? h.pid : null,
+      level: h ? h.level : null,
+      db: h ? h.db : null,
+      logger: h ? h.logger : null,
+      text: this.o.onlyMatching ? this.matchesIn(this.str.slice(u, e)).map(([a, b]) => this.buf.subarray(u + a, u + b).toString('utf8')).join('\n') : text,
+    })
+  }
+
+  /** JSON is UTF-8 text; the block is a binary string, so encode once to match it. */
+  private jsonLine(obj: object): string {
+    return Buffer.from(JSON.stringify(obj) + '\n', 'utf8').toString('latin1')
+  }
+
+  // --- line numbers ---
+
+  private lineAt(abs: number): number {
+    this.advanceCursor(abs)
+    return this.cursorLine
+  }
+
+  private advanceCursor(abs: number) {
+    if (abs <= this.cursorPos) return
+    const from = this.cursorPos - this.offset
+    const to = abs - this.offset
+    this.cursorLine += countNl(this.str, Math.max(0, from), to)
+    this.cursorPos = abs
+  }
+}
+
+function countNl(s: string, from: number, to: number): number {
+  let n = 0
+  for (let i = s.indexOf('\n', from); i >= 0 && i < to; i = s.indexOf('\n', i + 1)) n++
+  return n
+}
+
+/** `text` in SGR colour `code`, as grep writes it (`ESC[<code>mESC[K` … `ESC[mESC[K`); plain when empty. */
+function paint(code: string, text: string, c: GrepColors): string {
+  if (!code) return text
+  const el = c.el ? '\x1b[K' : ''
+  return `\x1b[${code}m${el}${text}\x1b[m${el}`
+}
+
+/** Control characters (escape sequences arrive in request paths) as ^X, never raw to a terminal. */
+export function escapeControl(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (ch) => '^' + String.fromCharCode(ch.charCodeAt(0) ^ 64))
+}

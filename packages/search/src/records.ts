@@ -1,0 +1,117 @@
+import { SearchError } from './errors.js'
+
+/** The level names Odoo prints (runbot's 25 prints as INFO). */
+export const LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] as const
+export type Level = (typeof LEVELS)[number]
+
+/** The parsed header of one Odoo record (odoo-log-formats.md §1.1, §1.3). */
+export interface RecordHeader {
+  /** `YYYY-MM-DD HH:MM:SS,mmm` as logged (UTC); compare as strings. */
+  readonly stamp: string
+  readonly pid: number
+  readonly level: Level
+  readonly db: string
+  readonly logger: string
+  /** Offset of the message text from the start of the line (after `logger: `). */
+  readonly messageStart: number
+  /** Length of a prefix added outside Odoo (docker compose, journald, a viewer's clock), else 0. */
+  readonly prefixLength: number
+}
+
+const ANSI = '(?:\\x1b\\[[0-9;]*m)*'
+/**
+ * Prefixes that tools outside Odoo put before every line (§7): docker compose `app_1  | `,
+ * journald `Apr 06 14:12:10 host python3[95545]: `, and a viewer's own clock glued on with no space.
+ */
+export const PREFIX_SOURCE =
+  '(?:[A-Za-z0-9_.-]+ *\\| ?' +
+  '|[A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2} [^ \\n]+ [^\\s\\[:]+(?:\\[[0-9]+\\])?: ' +
+  '|[0-9]{1,2}/[0-9]{1,2}/[0-9]{4} [0-9]{1,2}:[0-9]{2}:[0-9]{2})'
+const STAMP = '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2},[0-9]{3}'
+const HEADER_SOURCE =
+  `(${PREFIX_SOURCE})?${ANSI}(${STAMP}) ([0-9]+) ${ANSI}(DEBUG|INFO|WARNING|ERROR|CRITICAL)${ANSI} ` +
+  `([^ \\n]+) ${ANSI}([^:\\s]+)${ANSI}: ?`
+
+/** Sticky: a header exactly at lastIndex. Works on binary (latin1) strings and on text. */
+const HEADER_AT = new RegExp(HEADER_SOURCE, 'y')
+/** Global: the newline before each header line (the block's first line is tested on its own). */
+const HEADER_NEXT = new RegExp(`\\n(?=(?:${PREFIX_SOURCE})?${ANSI}${STAMP} [0-9]+ )`, 'g')
+
+/** Parses the header of the line starting at `pos` in `str`, or null when it is no header line. */
+export function parseHeader(str: string, pos = 0): RecordHeader | null {
+  HEADER_AT.lastIndex = pos
+  const m = HEADER_AT.exec(str)
+  if (!m) return null
+  return {
+    stamp: m[2]!,
+    pid: Number(m[3]),
+    level: m[4] as Level,
+    db: m[5]!,
+    logger: m[6]!,
+    messageStart: m[0].length,
+    prefixLength: m[1]?.length ?? 0,
+  }
+}
+
+/** True when the line at `pos` is a record header. */
+export function isHeaderAt(str: string, pos: number): boolean {
+  HEADER_AT.lastIndex = pos
+  return HEADER_AT.test(str)
+}
+
+/**
+ * Appends to `out` the start of every header line in `str` within [from, to); `from` must be a line
+ * start. Only a line matching the header regex starts a record (§1.3): every other line, blank ones
+ * included, continues the one before.
+ */
+export function findHeaders(str: string, from: number, to: number, out: number[]): number[] {
+  if (from < to && isHeaderAt(str, from)) out.push(from)
+  HEADER_NEXT.lastIndex = from
+  for (;;) {
+    const m = HEADER_NEXT.exec(str)
+    if (!m || m.index + 1 >= to) break
+    if (isHeaderAt(str, m.index + 1)) out.push(m.index + 1)
+  }
+  return out
+}
+
+/** The timestamp of the first record in a buffer (the start of a file), or null. */
+export function firstHeaderTime(head: Buffer): string | null {
+  const str = head.toString('latin1')
+  const starts = findHeaders(str, 0, str.length, [])
+  return starts.length ? parseHeader(str, starts[0])!.stamp : null
+}
+
+/** `2024-05-06 08:14:22,905` → `2024-05-06T08:14:22.905Z` */
+export function stampToIso(stamp: string): string {
+  return `${stamp.slice(0, 10)}T${stamp.slice(11, 19)}.${stamp.slice(20, 23)}Z`
+}
+
+function isoToStamp(d: Date): string {
+  const iso = d.toISOString() // 2024-05-06T08:14:22.905Z
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)},${iso.slice(20, 23)}`
+}
+
+/**
+ * Reads a --since/--until value as a header stamp bound. A date (`2026-11-17`) is that whole UTC day,
+ * inclusive at both ends; a date-time is an instant (UTC unless it names an offset).
+ * @throws {SearchError} `E_USAGE` for anything else.
+ */
+export function parseTimeBound(value: string, side: 'since' | 'until'): string {
+  const v = value.trim()
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) {
+    const d = new Date(`${v}T00:00:00.000Z`)
+    if (!Number.isNaN(d.getTime()) && d.toISOString().startsWith(v)) {
+      return side === 'since' ? `${v} 00:00:00,000` : `${v} 23:59:59,999`
+    }
+  }
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,3})?)?)(Z|[+-]\d{2}:?\d{2})?$/.exec(v)
+  if (m) {
+    const d = new Date(`${m[1]}T${m[2]!.replace(',', '.')}${m[3] ?? 'Z'}`)
+    if (!Number.isNaN(d.getTime())) return isoToStamp(d)
+  }
+  throw new SearchError(
+    `--${side}: expected a date (2026-11-17) or an ISO date-time (2026-11-17T23:00, 2026-11-17T23:00:00+01:00), got '${value}'`,
+    'E_USAGE',
+  )
+}
