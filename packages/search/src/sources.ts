@@ -134,7 +134,7 @@ export function isGzip(head: Buffer): boolean {
 
 /** Inflates the start of a gzip file without reading it whole (a partial stream is fine here). */
 function inflateHead(head: Buffer): Buffer {
-  for (let len = head.length; len >= 512; len >>= 2) {
+  for (let len = head.length; len > 0; len = len > 512 ? len >> 2 : 0) {
     try {
       return gunzipSync(head.subarray(0, len), { finishFlush: zc.Z_SYNC_FLUSH, maxOutputLength: 4 << 20 })
     } catch {

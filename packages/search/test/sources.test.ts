@@ -1,0 +1,79 @@
+import { appendFileSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { describe, expect, it } from 'vitest'
+import { discover, grep, SearchError } from '../src/index.js'
+
+const line = (stamp: string, msg: string) => `${stamp} 4 INFO db odoo.addons.x: ${msg} \n`
+
+function folder(files: Record<string, string | Buffer>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'odoolog-src-'))
+  for (const [name, body] of Object.entries(files)) writeFileSync(join(dir, name), body)
+  return dir
+}
+
+async function output(sources: Awaited<ReturnType<typeof discover>>, patterns: string[], opts = {}) {
+  const chunks: Buffer[] = []
+  for await (const ev of grep(sources, { patterns, ...opts })) if (ev.kind === 'output') chunks.push(ev.data)
+  return Buffer.concat(chunks).toString()
+}
+
+describe('discover', () => {
+  it('orders a folder by first record time, not by name, and names files DIR/NAME', async () => {
+    const dir = folder({
+      'odoo.log': line('2026-05-04 05:00:01,000', 'today'),
+      'odoo.log.1': line('2026-05-03 05:00:01,000', 'yesterday'),
+      // named after its rotation day, but holding the oldest records
+      'odoo.log.2026-05-09.gz': gzipSync(line('2026-05-01 05:00:01,000', 'oldest')),
+      'odoo.log.2026-05-02.gz': gzipSync(line('2026-05-02 05:00:01,000', 'older')),
+      'install.log': line('2026-05-05 05:00:01,000', 'install'),
+      'notes.txt': 'not a log\n',
+    })
+    const sources = await discover([dir])
+    expect(sources.map((s) => s.name)).toEqual(['odoo.log.2026-05-09.gz', 'odoo.log.2026-05-02.gz', 'odoo.log.1', 'odoo.log'].map((n) => `${dir}/${n}`))
+    expect(sources.map((s) => s.gzip)).toEqual([true, true, false, false])
+    expect(sources[0]!.firstTime).toBe('2026-05-01 05:00:01,000')
+    const all = await discover([dir], { allLogs: true })
+    expect(all.map((s) => s.name.slice(dir.length + 1))).toContain('install.log')
+  })
+
+  it('falls back to what names say when files have no record header', async () => {
+    const dir = folder({ 'odoo.log': 'c\n', 'odoo.log.1': 'b\n', 'odoo.log.2': 'a2\n', 'odoo.log.2026-05-01.gz': gzipSync('a\n') })
+    const sources = await discover([dir])
+    expect(sources.map((s) => s.name.slice(dir.length + 1))).toEqual(['odoo.log.2026-05-01.gz', 'odoo.log.2', 'odoo.log.1', 'odoo.log'])
+  })
+
+  it('a folder with no Odoo log is an error; a missing file is an error of its own source', async () => {
+    const dir = folder({ 'pip.log': 'x\n' })
+    await expect(discover([dir])).rejects.toThrow(SearchError)
+    await expect(discover([dir])).rejects.toMatchObject({ code: 'E_NO_LOGS' })
+    const [missing] = await discover([join(dir, 'nope.log')])
+    expect(missing!.error?.code).toBe('E_NOT_FOUND')
+    expect(missing!.error?.message).toBe(`${join(dir, 'nope.log')}: No such file or directory`)
+  })
+
+  it('sniffs gzip by magic bytes: text named .gz is text', async () => {
+    const dir = folder({ 'plain.gz': 'hello\n', 'real.log': gzipSync('hello gz\n') })
+    const [plain, real] = await discover([join(dir, 'plain.gz'), join(dir, 'real.log')])
+    expect([plain!.gzip, real!.gzip]).toEqual([false, true])
+    expect(await output([plain!, real!], ['hello'], { withFilename: false })).toBe('hello\nhello gz\n')
+  })
+
+  it('fixes the file set at start: a rotation during the scan loses and repeats nothing', async () => {
+    const dir = folder({
+      'odoo.log.1': line('2026-05-03 05:00:01,000', 'yesterday'),
+      'odoo.log': line('2026-05-04 05:00:01,000', 'today'),
+    })
+    const sources = await discover([dir])
+    // rotate: odoo.log becomes odoo.log.1, a new odoo.log starts, the old one keeps growing
+    renameSync(join(dir, 'odoo.log.1'), join(dir, 'odoo.log.2'))
+    renameSync(join(dir, 'odoo.log'), join(dir, 'odoo.log.1'))
+    appendFileSync(join(dir, 'odoo.log.1'), line('2026-05-04 06:00:00,000', 'written after open'))
+    writeFileSync(join(dir, 'odoo.log'), line('2026-05-05 05:00:00,000', 'new file'))
+    expect(await output(sources, [''], { withFilename: false })).toBe(
+      line('2026-05-03 05:00:01,000', 'yesterday') + line('2026-05-04 05:00:01,000', 'today'),
+    )
+    mkdirSync(join(dir, 'sub'))
+  })
+})
