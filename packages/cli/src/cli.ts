@@ -34,6 +34,15 @@ export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode>
         code = await grepCommand(a as never, io)
       },
     )
+    .command(
+      'mail [paths..]',
+      'Every send attempt: mail id, Message-Id, time, outcome, SMTP code and reason',
+      (y) => mailFlags(y),
+      async (a) => {
+        const { mailCommand } = await import('./commands/mail.js')
+        code = await mailCommand(a as never, io)
+      },
+    )
     .example('odoolog grep -F jdoe@example.com ~/logs', 'every line naming jdoe, oldest first, .gz included')
     .example("odoolog grep --records -c 'failed sending mail' ~/logs", 'count failed-send records')
   parser.showHelpOnFail(false)
@@ -49,8 +58,30 @@ export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode>
   return code
 }
 
-function grepFlags(y: Argv) {
+function windowFlags(y: Argv) {
   return y
+    .option('since', { type: 'string', requiresArg: true, describe: 'records at or after: a UTC day (2026-11-17) or an ISO instant' })
+    .option('until', { type: 'string', requiresArg: true, describe: 'records at or before: a UTC day (whole day) or an ISO instant' })
+}
+
+function mailFlags(y: Argv) {
+  return windowFlags(y)
+    .usage('odoolog mail [OPTIONS] [PATH...]\n\nSend attempts in time order (with --events: queue runs, bounces and incoming errors too).')
+    .positional('paths', { type: 'string', array: true, describe: 'logs folder, files or - (default: stdin when piped, else ~/logs)' })
+    .option('events', { type: 'boolean', describe: 'every event kind, not only attempts' })
+    .option('to', { type: 'string', requiresArg: true, describe: 'recipient (also matches its redacted form j***@example.com)' })
+    .option('mail-id', { type: 'number', requiresArg: true, describe: 'one mail.mail id' })
+    .option('message-id', { type: 'string', requiresArg: true, describe: 'one Message-Id' })
+    .option('status', { type: 'string', choices: ['sent', 'failed'], describe: 'only sent or only failed attempts' })
+    .option('code', { type: 'number', requiresArg: true, describe: 'SMTP code, e.g. 554' })
+    .option('format', { type: 'string', choices: ['table', 'ndjson', 'csv', 'tsv'], describe: 'default: table on a TTY, tsv when piped' })
+    .option('stats', { type: 'boolean', describe: "the parser's counts on stderr" })
+    .example('odoolog mail --to jdoe@example.com ~/logs', "jdoe's attempts with codes and reasons")
+    .example('odoolog mail --status failed --format ndjson ~/logs | jq .reason', 'failure reasons, for jq')
+}
+
+function grepFlags(y: Argv) {
+  return windowFlags(y)
     .usage('odoolog grep [OPTIONS] PATTERN [PATH...]\n\nPATH: files, `-` (stdin) or a logs folder (its odoo.log* files, oldest first).\nThe same output and exit status as GNU grep with LC_ALL=C over the decompressed files.')
     .positional('args', { type: 'string', array: true, describe: 'PATTERN then PATHs (with -e, only PATHs)' })
     .option('e', { alias: 'regexp', type: 'string', describe: 'a pattern (repeatable)', requiresArg: true })
@@ -80,8 +111,6 @@ function grepFlags(y: Argv) {
     .option('C', { alias: 'context', type: 'number', requiresArg: true, describe: 'NUM lines before and after' })
     .option('color', { alias: 'colour', type: 'string', default: 'auto', describe: 'auto, always or never (NO_COLOR turns auto off)' })
     .option('records', { type: 'boolean', describe: 'the unit is the Odoo record (header + traceback), not the line' })
-    .option('since', { type: 'string', requiresArg: true, describe: 'records at or after: a UTC day (2026-11-17) or an ISO instant' })
-    .option('until', { type: 'string', requiresArg: true, describe: 'records at or before: a UTC day (whole day) or an ISO instant' })
     .option('level', { type: 'string', array: true, requiresArg: true, describe: 'records of these levels (implies --records)' })
     .option('db', { type: 'string', array: true, requiresArg: true, describe: 'records of these databases (implies --records)' })
     .option('logger', { type: 'string', array: true, requiresArg: true, describe: 'records of these loggers or their children (implies --records)' })

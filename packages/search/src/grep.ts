@@ -79,12 +79,34 @@ export type GrepEvent =
   | { kind: 'error'; error: SearchError }
   /** A binary file had a selected line (grep: "binary file matches"). */
   | { kind: 'binary'; file: string }
+  /** Only from readRecords: the selected records of one block. */
+  | { kind: 'records'; records: LogRecord[] }
+
+/** One selected Odoo record (or the orphan lines before a stream's first header), for parsers. */
+export interface LogRecord {
+  file: string
+  /** Line number of its first line, and byte offset, in the (decompressed) file. */
+  line: number
+  offset: number
+  /** Null for the orphan lines before a stream's first header. */
+  header: RecordHeader | null
+  /** The record as logged (UTF-8; ANSI codes and outside prefixes still in). */
+  text: string
+}
 
 export interface GrepSummary {
   /** At least one unit was selected (grep's exit 0). */
   selected: boolean
   /** Files that failed. */
   errors: number
+  /** In record mode: records read (selected or not), and lines before a stream's first header. */
+  records: number
+  orphanLines: number
+}
+
+/** Internal: grep's scan with the selected records handed over as objects instead of text. */
+export interface ScanOptions extends GrepOptions {
+  collect?: boolean
 }
 
 /**
@@ -93,7 +115,12 @@ export interface GrepSummary {
  * Stops early for -q, -l and when the consumer stops iterating.
  * @throws {SearchError} `E_BAD_PATTERN` or `E_USAGE` before anything is read.
  */
-export async function* grep(sources: readonly LogSource[], options: GrepOptions): AsyncGenerator<GrepEvent, GrepSummary> {
+export function grep(sources: readonly LogSource[], options: GrepOptions): AsyncGenerator<GrepEvent, GrepSummary> {
+  return scan(sources, { ...options, collect: false })
+}
+
+/** The engine behind grep() and readRecords(). */
+export async function* scan(sources: readonly LogSource[], options: ScanOptions): AsyncGenerator<GrepEvent, GrepSummary> {
   const matcher = compilePatterns(options.patterns, {
     syntax: options.syntax,
     ignoreCase: options.ignoreCase,
@@ -102,7 +129,7 @@ export async function* grep(sources: readonly LogSource[], options: GrepOptions)
   })
   const since = options.since ? parseTimeBound(options.since, 'since') : null
   const until = options.until ? parseTimeBound(options.until, 'until') : null
-  const shared: Shared = { printedAny: false, selected: false, stopAll: false }
+  const shared: Shared = { printedAny: false, selected: false, stopAll: false, records: 0, orphanLines: 0 }
   let errors = 0
   try {
     for (let k = 0; k < sources.length && !shared.stopAll; k++) {
@@ -113,29 +140,31 @@ export async function* grep(sources: readonly LogSource[], options: GrepOptions)
         continue
       }
       if (outsideWindow(sources, k, since, until)) {
-        const scan = new FileScan(src, matcher, options, shared, since, until)
-        const tail = scan.finish()
+        const skipped = new FileScan(src, matcher, options, shared, since, until)
+        const tail = skipped.finish()
         if (tail) yield { kind: 'output', data: tail }
         continue
       }
-      const scan = new FileScan(src, matcher, options, shared, since, until)
+      const file = new FileScan(src, matcher, options, shared, since, until)
       let failure: SearchError | null = null
       try {
         for await (const chunk of readBytes(src, options.signal)) {
-          const out = scan.push(chunk)
+          const out = file.push(chunk)
           if (out) yield { kind: 'output', data: out }
-          if (scan.stopped) break
+          if (file.collected.length) yield { kind: 'records', records: file.take() }
+          if (file.stopped) break
         }
-        if (!scan.stopped) {
-          const out = scan.flush()
+        if (!file.stopped) {
+          const out = file.flush()
           if (out) yield { kind: 'output', data: out }
+          if (file.collected.length) yield { kind: 'records', records: file.take() }
         }
       } catch (e) {
         failure = fileError(src.name, e)
       }
-      const tail = scan.finish()
+      const tail = file.finish()
       if (tail) yield { kind: 'output', data: tail }
-      if (scan.binaryMatched) yield { kind: 'binary', file: src.name }
+      if (file.binaryMatched) yield { kind: 'binary', file: src.name }
       if (failure) {
         errors++
         yield { kind: 'error', error: failure }
@@ -144,7 +173,7 @@ export async function* grep(sources: readonly LogSource[], options: GrepOptions)
   } finally {
     await closeAll(sources)
   }
-  return { selected: shared.selected, errors }
+  return { selected: shared.selected, errors, records: shared.records, orphanLines: shared.orphanLines }
 }
 
 /**
@@ -164,6 +193,8 @@ function sameFolder(a: string, b: string): boolean {
 }
 
 interface Shared {
+  records: number
+  orphanLines: number
   printedAny: boolean
   selected: boolean
   stopAll: boolean
@@ -183,7 +214,7 @@ class FileScan {
   stopped = false
   binaryMatched = false
 
-  private readonly o: GrepOptions
+  private readonly o: ScanOptions
   private readonly name: string
   private readonly recordMode: boolean
   private readonly filterMode: boolean
@@ -218,11 +249,12 @@ class FileScan {
   private str = ''
   private starts: number[] = [] // record mode: unit starts in the block (always begins with 0)
   private out: string[] = []
+  collected: LogRecord[] = []
 
   constructor(
     src: LogSource,
     private readonly m: Matcher,
-    options: GrepOptions,
+    options: ScanOptions,
     private readonly shared: Shared,
     private readonly since: string | null,
     private readonly until: string | null,
@@ -271,6 +303,12 @@ class FileScan {
     }
     this.keepCarry(data.subarray(cut))
     return this.block(data.subarray(0, cut), str.slice(0, cut), heads.slice(0, -1))
+  }
+
+  take(): LogRecord[] {
+    const r = this.collected
+    this.collected = []
+    return r
   }
 
   /** End of the stream: the last, possibly unterminated, unit. */
@@ -327,6 +365,11 @@ class FileScan {
     if (this.recordMode || this.filterMode) {
       const h = heads ?? findHeaders(this.str, 0, len, [])
       this.starts = h.length && h[0] === 0 ? h : [0, ...h]
+      this.shared.records += h.length
+      if (this.offset === 0 && h[0] !== 0) {
+        const end = h[0] ?? len
+        this.shared.orphanLines += countNl(this.str, 0, end) + (end > 0 && this.str.charCodeAt(end - 1) !== NL ? 1 : 0)
+      }
     }
     if (this.filterMode) {
       for (const [a, b] of this.windowRanges()) {
@@ -552,7 +595,7 @@ class FileScan {
 
   /** At a block's end: trailing context owed is printed next block; keep the last units for -B. */
   private endBlock(len: number) {
-    if (this.o.lineNumber || this.o.json) this.advanceCursor(this.offset + len)
+    if (this.o.lineNumber || this.o.json || this.o.collect) this.advanceCursor(this.offset + len)
     if (this.before === 0) return
     const keep: HistoryUnit[] = []
     let p = len
@@ -578,6 +621,10 @@ class FileScan {
 
   private printUnit(u: number, e: number, sep: ':' | '-', matched: boolean) {
     const abs = this.offset + u
+    if (this.o.collect) {
+      this.collected.push({ file: this.name, line: this.lineAt(abs), offset: abs, header: parseHeader(this.str, u), text: this.buf.subarray(u, e).toString('utf8') })
+      return
+    }
     if (this.o.json) {
       this.out.push(this.jsonUnit(u, e))
       this.shared.printedAny = true

@@ -1,4 +1,6 @@
-export type { GrepColors, GrepEvent, GrepOptions, GrepSummary } from './grep.js'
+export type { GrepColors, GrepEvent, GrepOptions, GrepSummary, LogRecord } from './grep.js'
+export type { ReadRecordsOptions, RecordEvent, RecordSummary } from './read-records.js'
+export { readRecords } from './read-records.js'
 export { DEFAULT_COLORS, escapeControl, grep, parseGrepColors } from './grep.js'
 export type { Matcher, PatternOptions, PatternSyntax } from './pattern.js'
 export { compilePatterns, splitPatterns } from './pattern.js'

@@ -99,7 +99,7 @@ export async function grepCommand(a: GrepArgs, io: Io): Promise<ExitCode> {
         return ExitCode.Match
       }
     } else if (ev.kind === 'binary') say(`${ev.file}: binary file matches`)
-    else if (!a.s) say(ev.error.message)
+    else if (ev.kind === 'error' && !a.s) say(ev.error.message)
   }
   if (a.q && summary.selected) return ExitCode.Match
   if (summary.errors > 0) return ExitCode.Error

@@ -1,0 +1,46 @@
+import type { SearchError } from './errors.js'
+import { scan, type LogRecord } from './grep.js'
+import type { PatternSyntax } from './pattern.js'
+import type { LogSource } from './sources.js'
+
+export interface ReadRecordsOptions {
+  /** Only records matching one of these (anywhere in the record); all records when empty. */
+  patterns?: readonly string[]
+  syntax?: PatternSyntax
+  since?: string
+  until?: string
+  signal?: AbortSignal
+}
+
+export type RecordEvent = { kind: 'records'; records: LogRecord[] } | { kind: 'error'; error: SearchError }
+
+export interface RecordSummary {
+  /** Records read in all (selected or not) and lines before a stream's first header. */
+  records: number
+  orphanLines: number
+  errors: number
+}
+
+/**
+ * The Odoo records of the sources, in order, in batches: the same engine and record rules as
+ * `grep --records` (prefixes, ANSI, orphan lines), so a parser reads exactly what grep would show.
+ * With `patterns`, only the records that match are handed over (the others are still counted).
+ */
+export async function* readRecords(sources: readonly LogSource[], opts: ReadRecordsOptions = {}): AsyncGenerator<RecordEvent, RecordSummary> {
+  const it = scan(sources, {
+    patterns: opts.patterns?.length ? opts.patterns : [''],
+    syntax: opts.syntax,
+    records: true,
+    collect: true,
+    since: opts.since,
+    until: opts.until,
+    signal: opts.signal,
+  })
+  for (;;) {
+    const r = await it.next()
+    if (r.done) return { records: r.value.records, orphanLines: r.value.orphanLines, errors: r.value.errors }
+    const ev = r.value
+    if (ev.kind === 'records') yield ev
+    else if (ev.kind === 'error') yield ev
+  }
+}
