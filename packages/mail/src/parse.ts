@@ -183,8 +183,9 @@ class Parser {
     })
   }
 
+  /** Keeps the object itself: a queue run is filled in by the records that follow its start. */
   private push(ev: MailEvent) {
-    this.events.push({ ...ev, seq: this.seq++ })
+    this.events.push(Object.assign(ev, { seq: this.seq++ }))
   }
 
   private flushPending(pid: number) {
@@ -268,7 +269,7 @@ class Parser {
     }
     const run = this.runs.get(pid)
     const end = (outcome: 'done' | 'failed', duration: number | null) => {
-      if (!run) return
+      if (!run?.open) return
       run.open = false
       run.ev.outcome = outcome
       run.ev.duration = duration ?? Math.round(ms - run.startMs) / 1000
