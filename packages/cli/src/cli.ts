@@ -43,6 +43,43 @@ export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode>
         code = await mailCommand(a as never, io)
       },
     )
+    .command('report', 'Reports: retries per day, the daily limit, the mail queue', (y) =>
+      y
+        .command('retries [paths..]', 'Attempts, outcomes and retries per day, recipient, domain, code or mail', (z) => reportFlags(z)
+          .option('by', { type: 'string', choices: ['day', 'recipient', 'domain', 'code', 'mail'], default: 'day', describe: 'group by' })
+          .example('odoolog report retries --by day ~/logs', 'the main job: retries per day'), async (a) => {
+          const { retriesCommand } = await import('./commands/report.js')
+          code = await retriesCommand(a as never, io)
+        })
+        .command('limit [paths..]', 'Attempts per 23:00-to-23:00 UTC window against the daily limit', (z) => reportFlags(z)
+          .option('limit', { type: 'number', requiresArg: true, describe: 'mails a day (default 200)' })
+          .option('plan', { type: 'string', choices: ['paid', 'trial', 'free'], describe: 'the guide\'s presets: 200, 50, 20' })
+          .example('odoolog report limit --plan trial ~/logs', 'against 50 a day'), async (a) => {
+          const { limitCommand } = await import('./commands/report.js')
+          code = await limitCommand(a as never, io)
+        })
+        .command('queue [paths..]', 'Mail queue cron runs per day, durations, and stalls', (z) => reportFlags(z)
+          .example('odoolog report queue ~/logs', 'is the queue cron running on time?'), async (a) => {
+          const { queueCommand } = await import('./commands/report.js')
+          code = await queueCommand(a as never, io)
+        })
+        .demandCommand(1, 'name a report: retries, limit or queue'),
+    )
+    .command(
+      'diagnose [paths..]',
+      "A short Markdown report tying the logs to Odoo's email troubleshooting guide",
+      (y) =>
+        windowFlags(y)
+          .positional('paths', { type: 'string', array: true, describe: 'logs folder, files or -' })
+          .option('to', { type: 'string', requiresArg: true, describe: "one recipient's timeline, to paste into a support ticket" })
+          .option('limit', { type: 'number', requiresArg: true, describe: 'daily limit (default 200)' })
+          .option('format', { type: 'string', choices: ['markdown', 'json'], default: 'markdown' })
+          .example('odoolog diagnose --to jdoe@example.com ~/logs', "jdoe's timeline and the evidence"),
+      async (a) => {
+        const { diagnoseCommand } = await import('./commands/diagnose.js')
+        code = await diagnoseCommand(a as never, io)
+      },
+    )
     .example('odoolog grep -F jdoe@example.com ~/logs', 'every line naming jdoe, oldest first, .gz included')
     .example("odoolog grep --records -c 'failed sending mail' ~/logs", 'count failed-send records')
   parser.showHelpOnFail(false)
@@ -62,6 +99,12 @@ function windowFlags(y: Argv) {
   return y
     .option('since', { type: 'string', requiresArg: true, describe: 'records at or after: a UTC day (2026-11-17) or an ISO instant' })
     .option('until', { type: 'string', requiresArg: true, describe: 'records at or before: a UTC day (whole day) or an ISO instant' })
+}
+
+function reportFlags(y: Argv) {
+  return windowFlags(y)
+    .positional('paths', { type: 'string', array: true, describe: 'logs folder, files or - (default: stdin when piped, else ~/logs)' })
+    .option('format', { type: 'string', choices: ['table', 'json', 'ndjson', 'csv', 'tsv'], describe: 'default: table on a TTY, tsv when piped' })
 }
 
 function mailFlags(y: Argv) {

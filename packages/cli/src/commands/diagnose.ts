@@ -1,0 +1,80 @@
+import { attemptFilter, diagnose, LIMIT_PRESETS, type MailEvent } from '@odoolog/mail'
+import { formatDistanceStrict } from 'date-fns'
+import { ExitCode } from '../errors.js'
+import { Output, type Io } from '../io.js'
+import { collectEvents, reportFileErrors } from './mail.js'
+
+export interface DiagnoseArgs {
+  paths?: string[]
+  to?: string
+  limit?: number
+  since?: string
+  until?: string
+  format?: string
+}
+
+const t = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '?')
+const md = (s: string | null | undefined) => (s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')
+
+/** `odoolog diagnose`: the evidence Odoo's email guide asks for, as Markdown; with --to, one recipient's timeline. */
+export async function diagnoseCommand(a: DiagnoseArgs, io: Io): Promise<ExitCode> {
+  const limit = a.limit ?? LIMIT_PRESETS.paid
+  const { events: all, result } = await collectEvents(a.paths, io, a)
+  const events = a.to ? all.filter(attemptFilter({ to: a.to })) : all
+  const d = diagnose(events, limit)
+  if (a.format === 'json') {
+    await new Output(io.stdout).write(JSON.stringify(d) + '\n')
+    reportFileErrors(result, io)
+    return result.errors ? ExitCode.Error : ExitCode.Match
+  }
+  const L: string[] = []
+  L.push(a.to ? `# Email diagnosis for ${a.to}` : '# Email diagnosis', '')
+  L.push(`Period: ${t(d.period.from)} to ${t(d.period.to)}. Send attempts: ${d.attempts} (${d.sent} sent, ${d.failed} failed).`, '')
+  if (a.to) L.push(...timeline(events), '')
+  L.push('## Permanent failures (5xx): the server will not accept these; fix the address or the sender', '')
+  L.push(...codeTable(d.permanent), '')
+  L.push('## Temporary failures (4xx): Odoo retries these on the next queue run', '')
+  L.push(...codeTable(d.temporary), '')
+  L.push(`## Daily limit (${limit} a day, reset at 23:00 UTC)`, '')
+  const reached = d.limit.windows.filter((w) => w.reachedAt)
+  const busiest = [...d.limit.windows].sort((x, y) => y.attempts - x.attempts)[0]
+  if (reached.length) for (const w of reached) L.push(`- Reached in the window from ${t(w.start)}: attempt ${limit} at ${t(w.reachedAt)} (${w.attempts} in that window).`)
+  else L.push(`- Not reached${busiest ? `: the busiest window (from ${t(busiest.start)}) had ${busiest.attempts} attempts` : ''}.`)
+  if (d.limit.failures.length) {
+    L.push(`- ${d.limit.failures.length} failure(s) name a quota or limit: wait for 23:00 UTC and press Retry, or use an external SMTP server.`)
+    for (const f of d.limit.failures) L.push(`  - ${t(f.time)} mail ${f.mailId ?? '?'}: ${md(f.reason)}`)
+  }
+  L.push('', '## Failures with no SMTP reason', '')
+  if (d.noSmtpReason.length) {
+    for (const f of d.noSmtpReason) L.push(`- ${t(f.time)} mail ${f.mailId ?? '?'}: ${f.errorClass ?? 'no exception'}: ${md(f.reason)}`)
+    L.push('', 'No SMTP code: check the sender (From) address, the outgoing server connection, SPF/DKIM for your domain, and that `mail.bounce.alias` is set.')
+  } else L.push('- None.')
+  L.push('', '## Sent late (first attempt to success)', '')
+  if (d.late.length) for (const m of d.late) L.push(`- mail ${m.mailId}${m.recipient ? ` to ${m.recipient}` : ''}: sent ${formatDistanceStrict(new Date(m.sentAt), new Date(m.firstAttempt))} after its first attempt (${m.attempts} attempts).`)
+  else L.push('- None: every mail that went out did so on its first attempt.')
+  L.push('', 'Mass mailing and marketing go out with the `Mail: Email Queue Manager` cron (hourly by default); see `odoolog report queue`.')
+  L.push('', '## Bounces', '')
+  if (d.bounces.length) for (const b of d.bounces) L.push(`- ${t(b.time)} ${b.bouncedAddress ?? '(address not logged)'} bounced${b.mailId !== null ? ` mail ${b.mailId}` : ''} (from ${md(b.sender)})`)
+  else L.push('- None.')
+  L.push('', '## Incoming mail errors', '')
+  if (d.incoming.length) for (const e of d.incoming) L.push(`- ${t(e.time)} ${[e.serverType, e.server].filter(Boolean).join(' ')}: ${e.errorClass ?? ''} ${md(e.reason)}`.trimEnd())
+  else L.push('- None.')
+  await new Output(io.stdout).write(L.join('\n') + '\n')
+  reportFileErrors(result, io)
+  return result.errors ? ExitCode.Error : ExitCode.Match
+}
+
+function codeTable(rows: { code: number; domain: string; count: number }[]): string[] {
+  if (!rows.length) return ['- None.']
+  return ['| code | domain | failures |', '|---|---|---|', ...rows.map((r) => `| ${r.code} | ${md(r.domain)} | ${r.count} |`)]
+}
+
+/** One recipient's attempts and bounces, as a Markdown table to paste into a support ticket. */
+function timeline(events: MailEvent[]): string[] {
+  const L = ['## Timeline', '', '| time (UTC) | event | mail | attempt | code | detail |', '|---|---|---|---|---|---|']
+  for (const e of events) {
+    if (e.kind === 'attempt') L.push(`| ${t(e.time)} | ${e.status} | ${e.mailId ?? ''} | ${e.attempt ?? ''} | ${e.smtpCode ?? ''} ${e.enhancedCode ?? ''} | ${md([e.errorClass, e.reason].filter(Boolean).join(': '))} |`)
+    else if (e.kind === 'bounce') L.push(`| ${t(e.time)} | bounce | ${e.mailId ?? ''} | | | ${md(e.bouncedAddress)} from ${md(e.sender)} |`)
+  }
+  return L
+}

@@ -1,0 +1,105 @@
+import { LIMIT_PRESETS, limitReport, queueReport, retriesReport, type RetriesBy } from '@odoolog/mail'
+import { ExitCode } from '../errors.js'
+import { pickFormat, render, type Row } from '../format.js'
+import { Output, type Io } from '../io.js'
+import { collectEvents, reportFileErrors } from './mail.js'
+
+export interface ReportArgs {
+  paths?: string[]
+  by?: RetriesBy
+  limit?: number
+  plan?: keyof typeof LIMIT_PRESETS
+  since?: string
+  until?: string
+  format?: string
+}
+
+const FORMATS = ['table', 'json', 'ndjson', 'csv', 'tsv'] as const
+
+function codes(c: Record<string, number>): string {
+  return Object.entries(c)
+    .map(([k, v]) => `${k}:${v}`)
+    .join(' ')
+}
+
+/** `odoolog report retries`: attempts, outcomes and retries per day, recipient, domain, code or mail. */
+export async function retriesCommand(a: ReportArgs, io: Io): Promise<ExitCode> {
+  const format = pickFormat(a.format, io.stdout.isTTY, FORMATS)
+  const by = a.by ?? 'day'
+  const { events, result } = await collectEvents(a.paths, io, a)
+  const rows = retriesReport(events, by).map(({ key, ...r }) => ({ [by]: key, ...r }))
+  const cols = [by, 'attempts', 'sent', 'failed', 'retries', 'mails', 'codes']
+  let text: string
+  if (format === 'json' || format === 'ndjson') text = render(rows, cols, format)
+  else {
+    const flat: Row[] = rows.map((r) => ({ ...r, codes: codes(r.codes) }))
+    if (format === 'table' && by === 'day') {
+      const max = Math.max(1, ...rows.map((r) => r.attempts))
+      const width = 30
+      for (const r of flat) {
+        const sent = Math.round(((r.sent as number) / max) * width)
+        const failed = Math.max(r.failed ? 1 : 0, Math.round(((r.failed as number) / max) * width))
+        r.bar = '█'.repeat(sent) + '░'.repeat(failed)
+      }
+      text = render(flat, [...cols, 'bar'], 'table', { headers: { bar: 'sent █ failed ░' } })
+    } else text = render(flat, cols, format)
+  }
+  await new Output(io.stdout).write(text)
+  reportFileErrors(result, io)
+  return result.errors ? ExitCode.Error : ExitCode.Match
+}
+
+const ADVICE = [
+  'Odoo resets its daily counter at 23:00 UTC: wait for the reset, then press Retry on the failed mails (Settings > Technical > Emails).',
+  'Daily limits: 200 a day (paid Odoo Online / Odoo.sh), 50 (trial, and after a migration), 20 (one free app); every notification counts.',
+  'To send more, use your own outgoing SMTP server, or ask Odoo support to review the limit.',
+]
+
+/** `odoolog report limit`: attempts per 23:00-to-23:00 UTC window against the daily limit. */
+export async function limitCommand(a: ReportArgs, io: Io): Promise<ExitCode> {
+  const format = pickFormat(a.format, io.stdout.isTTY, FORMATS)
+  const limit = a.limit ?? LIMIT_PRESETS[a.plan ?? 'paid']
+  const { events, result } = await collectEvents(a.paths, io, a)
+  const rep = limitReport(events, limit)
+  const cols = ['start', 'end', 'attempts', 'sent', 'failed', 'limit', 'reachedAt', 'limitFailures']
+  let text: string
+  if (format === 'json') text = JSON.stringify(rep) + '\n'
+  else if (format !== 'table') text = render(rep.windows as unknown as Row[], cols, format)
+  else {
+    text = render(rep.windows.map((w) => ({ ...w, start: w.start.slice(0, 16).replace('T', ' '), end: w.end.slice(0, 16).replace('T', ' '), reachedAt: w.reachedAt?.slice(11, 19) ?? '' })), cols, 'table', {
+      headers: { start: 'window start (UTC)', end: 'end', reachedAt: 'limit reached', limitFailures: 'quota failures' },
+    })
+    const reached = rep.windows.filter((w) => w.reachedAt)
+    text += reached.length
+      ? reached.map((w) => `Limit of ${limit} reached in the window from ${w.start} at ${w.reachedAt}.\n`).join('')
+      : `No window reached the limit of ${limit}.\n`
+    if (rep.failures.length) {
+      text += `\nFailures that name a quota or limit:\n`
+      for (const f of rep.failures) text += `  ${f.time}  mail ${f.mailId ?? '?'}  ${f.recipient ?? ''}  ${f.smtpCode ?? ''} ${f.reason ?? ''}\n`
+    }
+    if (reached.length || rep.failures.length) text += '\n' + ADVICE.map((l) => `- ${l}\n`).join('')
+  }
+  await new Output(io.stdout).write(text)
+  reportFileErrors(result, io)
+  return result.errors ? ExitCode.Error : ExitCode.Match
+}
+
+/** `odoolog report queue`: the mail queue cron per day, and its stalls. */
+export async function queueCommand(a: ReportArgs, io: Io): Promise<ExitCode> {
+  const format = pickFormat(a.format, io.stdout.isTTY, FORMATS)
+  const { events, result } = await collectEvents(a.paths, io, a)
+  const rep = queueReport(events)
+  const cols = ['day', 'runs', 'medianDuration', 'maxDuration', 'attempts', 'mailsPerRun', 'failedRuns']
+  let text: string
+  if (format === 'json') text = JSON.stringify(rep) + '\n'
+  else if (format !== 'table') text = render(rep.days as unknown as Row[], cols, format)
+  else {
+    text = render(rep.days as unknown as Row[], cols, 'table', { headers: { medianDuration: 'median s', maxDuration: 'longest s', mailsPerRun: 'mails/run', failedRuns: 'failed runs' } })
+    text += rep.gaps.length
+      ? `\nGaps longer than twice the usual interval (a stalled cron):\n` + rep.gaps.map((g) => `  ${g.from} -> ${g.to}: ${g.minutes} min (usual ${g.usualMinutes} min)\n`).join('')
+      : '\nNo gap longer than twice the usual interval.\n'
+  }
+  await new Output(io.stdout).write(text)
+  reportFileErrors(result, io)
+  return result.errors ? ExitCode.Error : ExitCode.Match
+}
