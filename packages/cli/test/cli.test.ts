@@ -1,0 +1,64 @@
+import { PassThrough, Readable } from 'node:stream'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { main, type Io } from '../src/index.js'
+
+const EXAMPLES = fileURLToPath(new URL('../../../examples/logs/sample', import.meta.url))
+
+/** In-process run with in-memory streams; `tty` makes stdout claim to be a terminal. */
+async function run(argv: string[], opts: { tty?: boolean; env?: Record<string, string>; stdin?: string } = {}) {
+  const out = new PassThrough()
+  const err = new PassThrough()
+  const chunks: Buffer[] = []
+  const errs: Buffer[] = []
+  out.on('data', (c) => chunks.push(c))
+  err.on('data', (c) => errs.push(c))
+  const stdin = Readable.from(opts.stdin !== undefined ? [Buffer.from(opts.stdin)] : []) as Io['stdin']
+  const io: Io = { stdout: Object.assign(out, { isTTY: opts.tty, columns: 120 }), stderr: err, stdin, env: opts.env ?? {} }
+  const code = await main(argv, io)
+  return { code, stdout: Buffer.concat(chunks).toString(), stderr: Buffer.concat(errs).toString() }
+}
+
+describe('formats follow the terminal', () => {
+  it('a table on a TTY, TSV through a pipe (report and mail alike)', async () => {
+    const tty = await run(['report', 'retries', EXAMPLES], { tty: true })
+    expect(tty.stdout).toContain('┌')
+    expect(tty.stdout).toContain('sent █ failed ░')
+    const piped = await run(['report', 'retries', EXAMPLES])
+    expect(piped.stdout.split('\n')[0]).toBe('day\tattempts\tsent\tfailed\tretries\tmails\tcodes')
+    expect((await run(['mail', EXAMPLES], { tty: true })).stdout).toContain('│ 9003')
+    expect((await run(['mail', EXAMPLES])).stdout.split('\n')[0]!.split('\t')[0]).toBe('kind')
+  })
+  it('grep colours only on a TTY, never with NO_COLOR, always with --color=always', async () => {
+    const pat = ['grep', '-m1', 'SMTPDataError', EXAMPLES]
+    expect((await run(pat, { tty: true })).stdout).toContain('\x1b[01;31m\x1b[KSMTPDataError\x1b[m\x1b[K')
+    expect((await run(pat, { tty: true, env: { NO_COLOR: '1' } })).stdout).not.toContain('\x1b[')
+    expect((await run(pat)).stdout).not.toContain('\x1b[')
+    expect((await run(['grep', '--color=always', ...pat.slice(1)])).stdout).toContain('\x1b[35m\x1b[K')
+  })
+  it('on a TTY, control characters of log text are shown escaped, never sent raw', async () => {
+    const r = await run(['grep', '--color=never', 'favicon', '-'], { tty: true, stdin: 'GET "\x1b[33m/favicon.ico\x1b[0m" 404\n' })
+    expect(r.stdout).toBe('GET "^[[33m/favicon.ico^[[0m" 404\n')
+    const piped = await run(['grep', 'favicon', '-'], { stdin: 'GET "\x1b[33m/favicon.ico\x1b[0m" 404\n' })
+    expect(piped.stdout).toBe('GET "\x1b[33m/favicon.ico\x1b[0m" 404\n')
+  })
+})
+
+describe('exit codes and messages', () => {
+  it('grep: 0 match, 1 none, 2 error; reports 0 or 2', async () => {
+    expect((await run(['grep', '-q', '9003', EXAMPLES])).code).toBe(0)
+    expect((await run(['grep', '-q', 'no-such-text', EXAMPLES])).code).toBe(1)
+    expect((await run(['grep', 'x', '/no/such/dir'])).code).toBe(2)
+    expect((await run(['report', 'queue', EXAMPLES])).code).toBe(0)
+    const bad = await run(['report', 'retries', '--by', 'week', EXAMPLES])
+    expect(bad.code).toBe(2)
+    expect(bad.stdout).toBe('')
+    expect(bad.stderr).toMatch(/^odoolog: Invalid values:/)
+  })
+  it('--help and --version exit 0 and print to stdout', async () => {
+    const help = await run(['grep', '--help'])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain('odoolog grep [OPTIONS] PATTERN [PATH...]')
+    expect((await run(['--version'])).stdout.trim()).toBe('0.1.0')
+  })
+})
