@@ -169,6 +169,7 @@ class Parser {
       if (e.kind !== 'bounce') continue
       if (e.mailId === null) e.mailId = e.originalMessageIds.map((mid) => byMessageId.get(mid)).find((id) => id !== undefined) ?? null
       if (e.mailId !== null && e.bouncedAddress && !recipients.has(e.mailId)) recipients.set(e.mailId, e.bouncedAddress)
+      if (e.mailId !== null && e.originalMessageIds.length === 1 && !messageIds.has(e.mailId)) messageIds.set(e.mailId, e.originalMessageIds[0]!)
     }
     const tries = new Map<number, number>()
     return evs.map(({ seq: _seq, ...e }) => {
@@ -262,7 +263,7 @@ class Parser {
     let m: RegExpExecArray | null
     const start = (name: string, id: number | null) => {
       const ev: QueueRunEvent = {
-        kind: 'queue_run', ...rec.base, cron: name, cronId: id, duration: null, processed: null, remaining: null, attempts: 0, sent: 0, failed: 0, outcome: null,
+        kind: 'queue_run', ...when(rec), cron: name, cronId: id, duration: null, processed: null, remaining: null, attempts: 0, sent: 0, failed: 0, outcome: null, ...where(rec),
       }
       this.runs.set(pid, { ev, startMs: ms, open: true })
       this.push(ev)
@@ -311,13 +312,14 @@ class Parser {
     const verp = to ? /bounce\+(\d+)-/.exec(to) : null
     const ev: BounceEvent = {
       kind: 'bounce',
-      ...rec.base,
+      ...when(rec),
       sender,
       to,
       bounceMessageId: m ? m[3]! : null,
       bouncedAddress: nr ? nr[1]! : null,
       originalMessageIds: nr ? [...nr[2]!.matchAll(/<[^<>\s]+>/g)].map((x) => x[0]) : [],
       mailId: verp ? Number(verp[1]) : null,
+      ...where(rec),
     }
     this.push(ev)
     return true
@@ -335,14 +337,24 @@ class Parser {
     else if (!rec.lines.some((l) => l.includes('No possible route found'))) return
     const ev: IncomingErrorEvent = {
       kind: 'incoming_error',
-      ...rec.base,
+      ...when(rec),
       serverType,
       server,
       errorClass: last?.cls ?? null,
       reason: last?.text ?? (rec.lines.find((l) => l.includes('No possible route found')) ?? msg),
+      ...where(rec),
     }
     this.push(ev)
   }
+}
+
+// Every event's keys: kind, time, day, its own fields, then file, line, pid, db (the README's schema).
+function when(rec: Rec): { time: string; day: string } {
+  return { time: rec.base.time, day: rec.base.day }
+}
+
+function where(rec: Rec): { file: string; line: number; pid: number; db: string } {
+  return { file: rec.base.file, line: rec.base.line, pid: rec.base.pid, db: rec.base.db }
 }
 
 /** The last `module.ExcClass: text` line of a traceback. */
