@@ -4,7 +4,8 @@ import { createGunzip } from 'node:zlib'
 import { fileError } from './errors.js'
 import { isGzip, type LogSource } from './sources.js'
 
-// Large reads and inflate chunks: fewer, larger blocks for the scanner (Node's default is 64 KiB).
+// Large reads and inflate chunks: fewer, larger blocks for the scanner. On the bench folder (360 MB,
+// 30 files) `grep -F` took 0.48 s with these and 0.63 s with 64 KiB for both (Node's default).
 const READ_CHUNK = 1 << 20
 const INFLATE_CHUNK = 256 << 10
 
@@ -57,4 +58,119 @@ async function* sniffed(stream: Readable): AsyncGenerator<Buffer> {
   }
   const { Readable: R } = await import('node:stream')
   yield* pipeline(R.from(rest()), createGunzip({ chunkSize: INFLATE_CHUNK }), () => {}) as AsyncIterable<Buffer>
+}
+
+// Files inflated ahead of their turn hold at most this much each, then wait (back-pressure), so a
+// search that prints every line (`-v`, `''`) over a big folder stays within the memory bound.
+const AHEAD_CAP = 8 << 20
+
+/** One source read ahead into a bounded queue; iterating it yields the same chunks, errors last. */
+class Pump implements AsyncIterable<Buffer> {
+  private chunks: Buffer[] = []
+  private bytes = 0
+  private done = false
+  private error: unknown = null
+  private wake: (() => void) | null = null
+  private room: (() => void) | null = null
+
+  private readonly ctrl = new AbortController()
+
+  constructor(source: LogSource) {
+    void this.run(source, this.ctrl.signal)
+  }
+
+  private async run(source: LogSource, signal: AbortSignal) {
+    try {
+      for await (const c of readBytes(source, signal)) {
+        this.chunks.push(c)
+        this.bytes += c.length
+        this.signal()
+        if (this.bytes > AHEAD_CAP) await new Promise<void>((r) => (this.room = r))
+        if (signal.aborted) break
+      }
+    } catch (e) {
+      this.error = e
+    } finally {
+      this.done = true
+      this.signal()
+    }
+  }
+
+  private signal() {
+    const w = this.wake
+    this.wake = null
+    w?.()
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    try {
+      yield* this.drain()
+    } finally {
+      this.stop() // the consumer stopped early (-m, -l, a closed pipe) or read all
+    }
+  }
+
+  private async *drain(): AsyncGenerator<Buffer> {
+    for (;;) {
+      const c = this.chunks.shift()
+      if (c) {
+        this.bytes -= c.length
+        if (this.room && this.bytes <= AHEAD_CAP / 2) {
+          const r = this.room
+          this.room = null
+          r()
+        }
+        yield c
+        continue
+      }
+      if (this.done) {
+        if (this.error) throw this.error
+        return
+      }
+      await new Promise<void>((r) => (this.wake = r))
+    }
+  }
+
+  /** Ends the read and frees what it holds. */
+  stop() {
+    if (!this.done) this.ctrl.abort()
+    this.chunks = []
+    this.bytes = 0
+    const r = this.room
+    this.room = null
+    r?.()
+  }
+}
+
+/**
+ * Reads up to `ahead` sources beyond the current one at once: zlib inflates in libuv's thread pool,
+ * so several archives inflate in parallel while the scanner works, and output stays in file order.
+ */
+export class Prefetcher {
+  private pumps = new Map<number, Pump>()
+
+  constructor(
+    private readonly sources: readonly LogSource[],
+    private readonly wanted: (k: number) => boolean,
+    private readonly ahead = 2,
+  ) {}
+
+  /** The bytes of source k; starts the next ones in the background. */
+  bytes(k: number): AsyncIterable<Buffer> {
+    let started = 0
+    for (let j = k; j < this.sources.length && started <= this.ahead; j++) {
+      if (!this.wanted(j)) continue
+      started++
+      if (!this.pumps.has(j) && !this.sources[j]!.stdin) this.pumps.set(j, new Pump(this.sources[j]!))
+    }
+    const p = this.pumps.get(k)
+    this.pumps.delete(k)
+    return p ?? readBytes(this.sources[k]!)
+  }
+
+  /** Stops every read still going (an early end: -q, -l, a closed pipe). */
+  close() {
+    for (const p of this.pumps.values()) p.stop()
+    this.pumps.clear()
+  }
 }

@@ -1,4 +1,4 @@
-import { readBytes } from './bytes.js'
+import { Prefetcher } from './bytes.js'
 import { fileError, SearchError } from './errors.js'
 import { compilePatterns, type Matcher, type PatternSyntax } from './pattern.js'
 import { findHeaders, parseHeader, parseTimeBound, stampToIso, type RecordHeader } from './records.js'
@@ -131,6 +131,9 @@ export async function* scan(sources: readonly LogSource[], options: ScanOptions)
   const until = options.until ? parseTimeBound(options.until, 'until') : null
   const shared: Shared = { printedAny: false, selected: false, stopAll: false, records: 0, orphanLines: 0 }
   let errors = 0
+  const prefetch = new Prefetcher(sources, (k) => !sources[k]!.error && !outsideWindow(sources, k, since, until))
+  const onAbort = () => prefetch.close()
+  options.signal?.addEventListener('abort', onAbort, { once: true })
   try {
     for (let k = 0; k < sources.length && !shared.stopAll; k++) {
       const src = sources[k]!
@@ -148,7 +151,8 @@ export async function* scan(sources: readonly LogSource[], options: ScanOptions)
       const file = new FileScan(src, matcher, options, shared, since, until)
       let failure: SearchError | null = null
       try {
-        for await (const chunk of readBytes(src, options.signal)) {
+        // -m 0 reads nothing, as grep
+        for await (const chunk of file.stopped ? [] : prefetch.bytes(k)) {
           const out = file.push(chunk)
           if (out) yield { kind: 'output', data: out }
           if (file.collected.length) yield { kind: 'records', records: file.take() }
@@ -171,6 +175,8 @@ export async function* scan(sources: readonly LogSource[], options: ScanOptions)
       }
     }
   } finally {
+    options.signal?.removeEventListener('abort', onAbort)
+    prefetch.close()
     await closeAll(sources)
   }
   return { selected: shared.selected, errors, records: shared.records, orphanLines: shared.orphanLines }
@@ -209,6 +215,42 @@ interface HistoryUnit {
 
 const NL = 10
 
+/**
+ * What the scanner searches: a binary (latin1) string when a regex must run, or the Buffer itself
+ * behind the same few string methods when a literal (or '') decides: converting every block to a
+ * string was the largest cost of `grep -F` in a CPU profile of the bench folder (18% of samples).
+ */
+interface Hay {
+  readonly length: number
+  indexOf(s: string, from?: number): number
+  lastIndexOf(s: string, from?: number): number
+  slice(a: number, b?: number): string
+  charCodeAt(i: number): number
+}
+
+class BufferHay implements Hay {
+  constructor(private readonly b: Buffer) {}
+  get length() {
+    return this.b.length
+  }
+  indexOf(s: string, from = 0) {
+    return this.b.indexOf(s, from, 'latin1')
+  }
+  /** The literal as bytes: no re-encoding of the needle on every call. */
+  find(needle: Buffer, from: number) {
+    return this.b.indexOf(needle, from)
+  }
+  lastIndexOf(s: string, from = this.b.length) {
+    return from < 0 ? -1 : this.b.lastIndexOf(s, from, 'latin1')
+  }
+  slice(a: number, b = this.b.length) {
+    return this.b.toString('latin1', a, b)
+  }
+  charCodeAt(i: number) {
+    return this.b[i] ?? NaN
+  }
+}
+
 /** The scan of one file: blocks of whole units in, grep's output bytes out. */
 class FileScan {
   stopped = false
@@ -246,7 +288,8 @@ class FileScan {
 
   // the block being scanned
   private buf: Buffer = Buffer.alloc(0)
-  private str = ''
+  private str: Hay = ''
+  private readonly useBuffer: boolean
   private starts: number[] = [] // record mode: unit starts in the block (always begins with 0)
   private out: string[] = []
   collected: LogRecord[] = []
@@ -272,6 +315,7 @@ class FileScan {
     this.regex = m.literal || m.matchesEverything ? null : m.regex(false)
     if (m.perLine) this.perLineRegex = new RegExp(this.regex!.source, this.regex!.flags.replace('g', ''))
     if (m.literal) this.lit = m.literal.toString('latin1')
+    this.useBuffer = (!!m.literal || m.matchesEverything) && !this.recordMode && !this.filterMode
     if (this.max <= 0) this.stopped = true
   }
 
@@ -287,10 +331,22 @@ class FileScan {
         this.carryLen += chunk.length
         return null
       }
-      const data = this.takeCarry(chunk)
-      const cut = data.length - (chunk.length - last - 1)
-      this.keepCarry(data.subarray(cut))
-      return this.block(data.subarray(0, cut))
+      // The carried partial line is completed by the chunk's first line end: that small block is
+      // copied, the rest of the chunk is scanned where it lies (no copy of the whole chunk).
+      const outs: Buffer[] = []
+      let from = 0
+      if (this.carryLen > 0) {
+        const first = this.firstTerminator(chunk)
+        const o = this.block(this.takeCarry(chunk.subarray(0, first + 1)))
+        if (o) outs.push(o)
+        from = first + 1
+      }
+      if (from <= last && !this.stopped) {
+        const o = this.block(chunk.subarray(from, last + 1))
+        if (o) outs.push(o)
+      }
+      this.keepCarry(chunk.subarray(last + 1))
+      return outs.length > 1 ? Buffer.concat(outs) : (outs[0] ?? null)
     }
     // Records: the block ends where the last record starts, which may still grow.
     const data = this.takeCarry(chunk)
@@ -341,6 +397,13 @@ class FileScan {
     return this.binary ? Math.max(nl, chunk.lastIndexOf(0)) : nl
   }
 
+  private firstTerminator(chunk: Buffer): number {
+    const nl = chunk.indexOf(NL)
+    if (!this.binary) return nl
+    const z = chunk.indexOf(0)
+    return z >= 0 && (nl < 0 || z < nl) ? z : nl
+  }
+
   private takeCarry(chunk: Buffer): Buffer {
     if (this.carryLen === 0) return chunk
     return Buffer.concat([...this.carry, chunk], this.carryLen + chunk.length)
@@ -358,12 +421,12 @@ class FileScan {
 
   private block(buf: Buffer, str?: string, heads?: number[]): Buffer | null {
     this.buf = buf
-    this.str = str ?? buf.toString('latin1')
+    this.str = str ?? (this.useBuffer ? new BufferHay(buf) : buf.toString('latin1'))
     this.out = []
     this.memoFrom = -1
     const len = buf.length
     if (this.recordMode || this.filterMode) {
-      const h = heads ?? findHeaders(this.str, 0, len, [])
+      const h = heads ?? findHeaders(this.text, 0, len, [])
       this.starts = h.length && h[0] === 0 ? h : [0, ...h]
       this.shared.records += h.length
       if (this.offset === 0 && h[0] !== 0) {
@@ -392,13 +455,13 @@ class FileScan {
     for (let k = 0; k < starts.length; k++) {
       const a = starts[k]!
       const b = k + 1 < starts.length ? starts[k + 1]! : len
-      const h = parseHeader(this.str, a)
+      const h = parseHeader(this.text, a)
       let pass: boolean
       if (!h) {
         // Lines before a stream's first header: a unit of their own, in the window of the record
         // that follows them (or kept when none follows); header filters cannot select them.
         const nextStart = starts[k + 1]
-        const next = nextStart !== undefined ? parseHeader(this.str, nextStart) : null
+        const next = nextStart !== undefined ? parseHeader(this.text, nextStart) : null
         pass = !o.levels?.length && !o.dbs?.length && !o.loggers?.length && (!next || this.inWindow(next.stamp))
       } else pass = this.inWindow(h.stamp) && this.headerPasses(h)
       if (!pass) continue
@@ -474,11 +537,11 @@ class FileScan {
     }
     if (this.memoFrom >= 0 && from >= this.memoFrom && (this.memoHit < 0 || this.memoHit >= from)) hit = this.memoHit
     else {
-      if (this.m.literal) hit = this.str.indexOf(this.lit, from)
+      if (this.m.literal) hit = this.str instanceof BufferHay ? this.str.find(this.m.literal, from) : this.str.indexOf(this.lit, from)
       else {
         const re = this.regex!
         re.lastIndex = from
-        const mm = re.exec(this.str)
+        const mm = re.exec(this.text)
         hit = mm ? mm.index : -1
       }
       this.memoFrom = from
@@ -622,7 +685,7 @@ class FileScan {
   private printUnit(u: number, e: number, sep: ':' | '-', matched: boolean) {
     const abs = this.offset + u
     if (this.o.collect) {
-      this.collected.push({ file: this.name, line: this.lineAt(abs), offset: abs, header: parseHeader(this.str, u), text: this.buf.subarray(u, e).toString('utf8') })
+      this.collected.push({ file: this.name, line: this.lineAt(abs), offset: abs, header: parseHeader(this.text, u), text: this.buf.subarray(u, e).toString('utf8') })
       return
     }
     if (this.o.json) {
@@ -749,7 +812,7 @@ class FileScan {
 
   private jsonUnit(u: number, e: number): string {
     const abs = this.offset + u
-    const h = parseHeader(this.str, u)
+    const h = parseHeader(this.str.slice(u, e))
     const text = this.buf.subarray(u, e).toString('utf8')
     return this.jsonLine({
       file: this.name,
@@ -769,6 +832,12 @@ class FileScan {
     return Buffer.from(JSON.stringify(obj) + '\n', 'utf8').toString('latin1')
   }
 
+  /** The block as a string: only in the modes where a regex runs (records, windows, patterns). */
+  private get text(): string {
+    if (typeof this.str !== 'string') throw new Error('internal: the block was not decoded')
+    return this.str
+  }
+
   // --- line numbers ---
 
   private lineAt(abs: number): number {
@@ -785,7 +854,7 @@ class FileScan {
   }
 }
 
-function countNl(s: string, from: number, to: number): number {
+function countNl(s: Hay, from: number, to: number): number {
   let n = 0
   for (let i = s.indexOf('\n', from); i >= 0 && i < to; i = s.indexOf('\n', i + 1)) n++
   return n

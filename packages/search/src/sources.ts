@@ -116,7 +116,7 @@ async function openSource(path: string, readFirstTime: boolean): Promise<LogSour
     handle = await open(path, 'r')
     const st = await handle.stat()
     if (st.isDirectory()) throw Object.assign(new Error('Is a directory'), { code: 'EISDIR' })
-    const head = Buffer.alloc(Math.min(st.size, 64 * 1024))
+    const head = Buffer.alloc(Math.min(st.size, 16 * 1024))
     const { bytesRead } = await handle.read(head, 0, head.length, 0)
     const first = head.subarray(0, bytesRead)
     const gzip = isGzip(first)

@@ -1,0 +1,111 @@
+// The benchmark's ~/logs folder: 30 days (28 dated .gz archives, odoo.log.1, odoo.log), seeded, written
+// once under the OS temp folder and reused (never in git). Mostly werkzeug lines, then cron and mail
+// records with tracebacks (odoo-log-formats.md §1, §2, §6); NEEDLE appears a few hundred times.
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { finished } from 'node:stream/promises'
+import { createGzip } from 'node:zlib'
+
+export const NEEDLE = 'needle.recipient@example.com'
+const VERSION = 2
+
+function rng(seed) {
+  return () => {
+    seed |= 0
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const pad = (n, w = 2) => String(n).padStart(w, '0')
+const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+const PATHS = ['/web/dataset/call_kw/sale.order/web_read', '/web/dataset/call_kw/res.partner/web_search_read', '/mail/data', '/web/webclient/load_menus', '/longpolling/poll', '/web/image/res.users/2/avatar_128', '/web/dataset/call_kw/account.move/action_post', '/odoo/action-mail.action_view_mail_mail']
+const IPS = ['203.0.113.7', '198.51.100.23', '192.0.2.44', '203.0.113.81', '198.51.100.4']
+const DB = 'acme-prod-1234567'
+const DAY0 = Date.UTC(2026, 9, 28, 5) // 2026-10-28 05:00 UTC
+
+/** One day's text (05:00 to 05:00 UTC), about `bytes` long. */
+function dayText(d, bytes, rand) {
+  const out = []
+  let size = 0
+  const start = DAY0 + d * 86400e3
+  const lines = Math.round(bytes / 200)
+  let mailId = 100000 + d * 1000
+  for (let k = 0; k < lines && size < bytes; k++) {
+    const ms = start + Math.floor((k / lines) * 86400e3)
+    const t = new Date(ms)
+    const stamp = `${t.getUTCFullYear()}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())} ${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())},${pad(t.getUTCMilliseconds(), 3)}`
+    const r = rand()
+    let rec
+    if (r < 0.93) {
+      const clf = `${pad(t.getUTCDate())}/${MON[t.getUTCMonth()]}/${t.getUTCFullYear()} ${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())}`
+      const path = PATHS[Math.floor(rand() * PATHS.length)]
+      rec = `${stamp} ${30 + Math.floor(rand() * 8)} INFO ${DB} werkzeug: ${IPS[Math.floor(rand() * IPS.length)]} - - [${clf}] "POST ${path} HTTP/1.1" 200 - ${Math.floor(rand() * 60)} ${(rand() * 0.2).toFixed(3)} ${(rand() * 0.5).toFixed(3)}`
+    } else if (r < 0.96) {
+      rec = `${stamp} 22 INFO ${DB} odoo.addons.base.models.ir_cron: Job 'Mail: Email Queue Manager' (3) starting `
+    } else if (r < 0.985) {
+      const to = rand() < 0.012 ? NEEDLE : `user${Math.floor(rand() * 5000)}@example.org`
+      rec = `${stamp} 22 INFO ${DB} odoo.addons.mail.models.mail_mail: Mail with ID ${++mailId} and Message-Id '<${mailId}.1764000000.123-openerp-sale.order@odoo-host>' from 'sales@acme.com' to (redacted) '${to[0]}***${to.slice(to.indexOf('@'))}' successfully sent ${to === NEEDLE ? `(to ${NEEDLE})` : ''}`
+    } else {
+      const id = ++mailId
+      const rcpt = rand() < 0.05 ? NEEDLE : `user${Math.floor(rand() * 5000)}@example.org`
+      const text = `{'${rcpt}': (554, b'5.7.1 <${rcpt}>: This mailbox is disabled (554.30)')}`
+      rec = `${stamp} 22 INFO ${DB} odoo.addons.base.models.ir_mail_server: Mail delivery failed via SMTP server 'None'.\nSMTPRecipientsRefused: ${text} \n` +
+        [`${stamp} 22 ERROR ${DB} odoo.addons.mail.models.mail_mail: failed sending mail (id: ${id}) due to Mail Delivery Failed`,
+          "Mail delivery failed via SMTP server 'None'.",
+          `SMTPRecipientsRefused: ${text} `,
+          'Traceback (most recent call last):',
+          '  File "/home/odoo/src/odoo/odoo/addons/base/models/ir_mail_server.py", line 747, in send_email',
+          '    smtp.send_message(message, smtp_from, smtp_to_list)',
+          '  File "/usr/lib/python3.12/smtplib.py", line 986, in send_message',
+          '    return self.sendmail(from_addr, to_addrs, flatmsg, mail_options,',
+          `smtplib.SMTPRecipientsRefused: ${text}`,
+          '',
+          'During handling of the above exception, another exception occurred:',
+          '',
+          'Traceback (most recent call last):',
+          '  File "/home/odoo/src/odoo/addons/mail/models/mail_mail.py", line 749, in _send',
+          '    res = SendIrMailServer.send_email(',
+          `odoo.addons.base.models.ir_mail_server.MailDeliveryException: ('Mail Delivery Failed', "Mail delivery failed via SMTP server 'None'.\\nSMTPRecipientsRefused: ${text}")`].join('\n')
+    }
+    out.push(rec)
+    size += rec.length + 1
+  }
+  return out.join('\n') + '\n'
+}
+
+/** The folder for `mbPerDay` (12 by default: about 360 MB of text), written on first use. */
+export async function corpus(mbPerDay = 12) {
+  const dir = join(tmpdir(), `odoolog-bench-v${VERSION}-${mbPerDay}mb`)
+  if (existsSync(join(dir, '.complete'))) return dir
+  rmSync(dir, { recursive: true, force: true })
+  const tmp = dir + '.tmp'
+  rmSync(tmp, { recursive: true, force: true })
+  mkdirSync(tmp, { recursive: true })
+  const rand = rng(5402)
+  for (let d = 0; d < 30; d++) {
+    const text = dayText(d, mbPerDay * 1e6, rand)
+    let name
+    if (d === 29) name = 'odoo.log'
+    else if (d === 28) name = 'odoo.log.1'
+    else {
+      const t = new Date(DAY0 + (d + 1) * 86400e3)
+      name = `odoo.log.${t.getUTCFullYear()}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}.gz`
+    }
+    if (name.endsWith('.gz')) {
+      const gz = createGzip()
+      const out = createWriteStream(join(tmp, name))
+      gz.pipe(out)
+      gz.end(text)
+      await finished(out)
+    } else writeFileSync(join(tmp, name), text)
+    process.stderr.write(`\rgenerating the bench folder: day ${d + 1}/30`)
+  }
+  process.stderr.write('\n')
+  writeFileSync(join(tmp, '.complete'), '')
+  renameSync(tmp, dir)
+  return dir
+}
