@@ -25,6 +25,8 @@ export interface ParseOptions {
   since?: string
   until?: string
   signal?: AbortSignal
+  /** Count every record read for the stats (a scan of every header line; default true). */
+  countRecords?: boolean
 }
 
 /** What parseMail returns when it is done: the counts, and the files that failed. */
@@ -39,7 +41,7 @@ export interface ParseResult extends ParseStats {
  * from a later record of the same mail.
  */
 export async function* readMailEvents(sources: readonly LogSource[], opts: ParseOptions = {}): AsyncGenerator<MailEvent, ParseResult> {
-  return yield* parseMail(readRecords(sources, { patterns: MAIL_PATTERNS, syntax: 'fixed', since: opts.since, until: opts.until, signal: opts.signal }))
+  return yield* parseMail(readRecords(sources, { patterns: MAIL_PATTERNS, syntax: 'fixed', since: opts.since, until: opts.until, signal: opts.signal, countRecords: opts.countRecords }))
 }
 
 /** The parser proper, over any record stream (readRecords with or without a prefilter). */

@@ -62,7 +62,7 @@ async function* sniffed(stream: Readable): AsyncGenerator<Buffer> {
 
 // Files inflated ahead of their turn hold at most this much each, then wait (back-pressure), so a
 // search that prints every line (`-v`, `''`) over a big folder stays within the memory bound.
-const AHEAD_CAP = 8 << 20
+const AHEAD_CAP = 4 << 20
 
 /** One source read ahead into a bounded queue; iterating it yields the same chunks, errors last. */
 class Pump implements AsyncIterable<Buffer> {

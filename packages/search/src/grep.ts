@@ -1,7 +1,7 @@
 import { Prefetcher } from './bytes.js'
 import { fileError, SearchError } from './errors.js'
 import { compilePatterns, type Matcher, type PatternSyntax } from './pattern.js'
-import { findHeaders, parseHeader, parseTimeBound, stampToIso, type RecordHeader } from './records.js'
+import { findHeaders, isHeaderAt, parseHeader, parseTimeBound, stampToIso, type RecordHeader } from './records.js'
 import { closeAll, type LogSource } from './sources.js'
 
 export interface GrepOptions {
@@ -107,6 +107,8 @@ export interface GrepSummary {
 /** Internal: grep's scan with the selected records handed over as objects instead of text. */
 export interface ScanOptions extends GrepOptions {
   collect?: boolean
+  /** Count every record read (costs a scan of every header line). */
+  countRecords?: boolean
 }
 
 /**
@@ -268,6 +270,7 @@ class FileScan {
   private readonly namePrefix: string
 
   private carry: Buffer[] = []
+  private carryEndsLine = true
   private carryLen = 0
   private offset = 0 // absolute offset of the current block
   private binary = false
@@ -348,7 +351,8 @@ class FileScan {
       this.keepCarry(chunk.subarray(last + 1))
       return outs.length > 1 ? Buffer.concat(outs) : (outs[0] ?? null)
     }
-    // Records: the block ends where the last record starts, which may still grow.
+    if (!this.filterMode) return this.pushRecords(chunk)
+    // Windows: the block ends where the last record starts, which may still grow.
     const data = this.takeCarry(chunk)
     const str = data.toString('latin1')
     const heads = findHeaders(str, 0, str.length, [])
@@ -359,6 +363,49 @@ class FileScan {
     }
     this.keepCarry(data.subarray(cut))
     return this.block(data.subarray(0, cut), str.slice(0, cut), heads.slice(0, -1))
+  }
+
+  /**
+   * Records without a window: record bounds are found around hits only (no scan of every header).
+   * The carried record is completed by the chunk's first header: that part is copied, the chunk's
+   * whole records are scanned where they lie, and the last record (which may still grow) is carried.
+   */
+  private pushRecords(chunk: Buffer): Buffer | null {
+    const cs = chunk.toString('latin1')
+    // the chunk's first line start: 0 when the carry ends a line (or there is none), else after its first \n
+    let p = this.carryLen === 0 || this.carryEndsLine ? 0 : afterNl(cs, 0)
+    let first = -1
+    for (; p >= 0 && p < cs.length; p = afterNl(cs, p)) {
+      if (isHeaderAt(cs, p)) {
+        first = p
+        break
+      }
+    }
+    if (first < 0) {
+      this.carry.push(chunk)
+      this.carryLen += chunk.length
+      this.carryEndsLine = chunk[chunk.length - 1] === NL
+      return null
+    }
+    let last = first
+    for (let q = cs.lastIndexOf('\n', cs.length - 2); q >= first; q = q > 0 ? cs.lastIndexOf('\n', q - 1) : -1) {
+      if (isHeaderAt(cs, q + 1)) {
+        last = q + 1
+        break
+      }
+    }
+    const outs: Buffer[] = []
+    if (this.carryLen > 0 || first > 0) {
+      const o = this.block(this.takeCarry(chunk.subarray(0, first)))
+      if (o) outs.push(o)
+    }
+    if (last > first && !this.stopped) {
+      const o = this.block(chunk.subarray(first, last), cs.slice(first, last))
+      if (o) outs.push(o)
+    }
+    this.keepCarry(chunk.subarray(last))
+    this.carryEndsLine = chunk[chunk.length - 1] === NL
+    return outs.length > 1 ? Buffer.concat(outs) : (outs[0] ?? null)
   }
 
   take(): LogRecord[] {
@@ -425,14 +472,15 @@ class FileScan {
     this.out = []
     this.memoFrom = -1
     const len = buf.length
-    if (this.recordMode || this.filterMode) {
+    if (this.filterMode) {
       const h = heads ?? findHeaders(this.text, 0, len, [])
       this.starts = h.length && h[0] === 0 ? h : [0, ...h]
-      this.shared.records += h.length
-      if (this.offset === 0 && h[0] !== 0) {
-        const end = h[0] ?? len
-        this.shared.orphanLines += countNl(this.str, 0, end) + (end > 0 && this.str.charCodeAt(end - 1) !== NL ? 1 : 0)
-      }
+      if (this.o.countRecords) this.shared.records += h.length
+    } else if (this.recordMode && this.o.countRecords) this.shared.records += findHeaders(this.text, 0, len, []).length
+    if (this.recordMode && this.offset === 0 && len > 0 && !isHeaderAt(this.text, 0)) {
+      // lines before the stream's first header: one unit of their own, counted as orphan lines
+      const end = this.unitEnd(0)
+      this.shared.orphanLines += countNl(this.str, 0, end) + (end < len ? 1 : this.str.charCodeAt(len - 1) === NL ? 0 : 1)
     }
     if (this.filterMode) {
       for (const [a, b] of this.windowRanges()) {
@@ -487,8 +535,14 @@ class FileScan {
   // --- units: [start, end) is the text, the terminator (if any) is at `end` ---
 
   private unitStart(i: number): number {
-    if (this.recordMode) return this.starts[this.unitIndex(i)]!
+    if (this.recordMode && this.filterMode) return this.starts[this.unitIndex(i)]!
     const s = this.str
+    if (this.recordMode) {
+      // back from the line holding i to the nearest header line (or the block's start)
+      let p = i === 0 ? 0 : s.lastIndexOf('\n', i - 1) + 1
+      while (p > 0 && !isHeaderAt(this.text, p)) p = s.lastIndexOf('\n', p - 2) + 1
+      return p
+    }
     let p = s.lastIndexOf('\n', i - 1)
     if (this.binary) p = Math.max(p, s.lastIndexOf('\0', i - 1))
     return p + 1
@@ -496,6 +550,12 @@ class FileScan {
 
   private unitEnd(start: number): number {
     const s = this.str
+    if (this.recordMode && !this.filterMode) {
+      // on to the line end before the next header line (or the block's end)
+      let p = s.indexOf('\n', start)
+      while (p >= 0 && p + 1 < s.length && !isHeaderAt(this.text, p + 1)) p = s.indexOf('\n', p + 1)
+      return p < 0 ? s.length : p
+    }
     if (this.recordMode) {
       const k = this.unitIndex(start)
       const next = this.starts[k + 1]
@@ -852,6 +912,12 @@ class FileScan {
     this.cursorLine += countNl(this.str, Math.max(0, from), to)
     this.cursorPos = abs
   }
+}
+
+/** The start of the line after the one holding `p`, or -1. */
+function afterNl(s: string, p: number): number {
+  const nl = s.indexOf('\n', p)
+  return nl < 0 ? -1 : nl + 1
 }
 
 function countNl(s: Hay, from: number, to: number): number {

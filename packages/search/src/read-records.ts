@@ -10,6 +10,8 @@ export interface ReadRecordsOptions {
   since?: string
   until?: string
   signal?: AbortSignal
+  /** Count every record read, not only the selected ones (a scan of every header; default true). */
+  countRecords?: boolean
 }
 
 export type RecordEvent = { kind: 'records'; records: LogRecord[] } | { kind: 'error'; error: SearchError }
@@ -32,6 +34,7 @@ export async function* readRecords(sources: readonly LogSource[], opts: ReadReco
     syntax: opts.syntax,
     records: true,
     collect: true,
+    countRecords: opts.countRecords ?? true,
     since: opts.since,
     until: opts.until,
     signal: opts.signal,

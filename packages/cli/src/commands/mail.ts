@@ -30,9 +30,10 @@ const TABLE_ATTEMPT = ['time', 'mailId', 'attempt', 'status', 'recipient', 'smtp
 const TABLE_EVENT = ['time', 'kind', 'mailId', 'status', 'recipient', 'smtpCode', 'summary']
 
 /** Reads every mail event of the sources and the parser's counts. */
-export async function collectEvents(paths: string[] | undefined, io: Io, opts: { since?: string; until?: string }): Promise<{ events: MailEvent[]; result: ParseResult }> {
+export async function collectEvents(paths: string[] | undefined, io: Io, opts: { since?: string; until?: string; stats?: boolean }): Promise<{ events: MailEvent[]; result: ParseResult }> {
   const sources = await sourcesFor(paths, io)
-  const it = readMailEvents(sources, opts)
+  // counting every record costs a scan of every header: only for --stats
+  const it = readMailEvents(sources, { since: opts.since, until: opts.until, countRecords: !!opts.stats })
   const events: MailEvent[] = []
   for (;;) {
     const r = await it.next()
