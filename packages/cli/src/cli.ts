@@ -1,5 +1,6 @@
 import yargs, { type Argv } from 'yargs'
 import { CliError, type ExitCode } from './errors.js'
+import { GREP_FLAGS } from './grep-options.js'
 import type { Io } from './io.js'
 
 export const VERSION = '0.1.0'
@@ -124,42 +125,17 @@ function mailFlags(y: Argv) {
 }
 
 function grepFlags(y: Argv) {
-  return windowFlags(y)
+  return y
     .usage('odoolog grep [OPTIONS] PATTERN [PATH...]\n\nPATH: files, `-` (stdin) or a logs folder (its odoo.log* files, oldest first).\nThe same output and exit status as GNU grep with LC_ALL=C over the decompressed files.')
     .positional('args', { type: 'string', array: true, describe: 'PATTERN then PATHs (with -e, only PATHs)' })
-    .option('e', { alias: 'regexp', type: 'string', describe: 'a pattern (repeatable)', requiresArg: true })
-    .option('F', { alias: 'fixed-strings', type: 'boolean', describe: 'patterns are fixed strings' })
-    .option('E', { alias: 'extended-regexp', type: 'boolean', describe: 'patterns are extended regexes' })
-    .option('G', { alias: 'basic-regexp', type: 'boolean', describe: 'patterns are basic regexes (default)' })
-    .option('P', { alias: 'perl-regexp', type: 'boolean', describe: 'patterns are JavaScript regexes' })
-    .option('i', { alias: ['ignore-case', 'y'], type: 'boolean', describe: 'ignore case (ASCII letters)' })
-    .option('no-ignore-case', { type: 'boolean', hidden: true })
-    .option('v', { alias: 'invert-match', type: 'boolean', describe: 'select non-matching lines' })
-    .option('w', { alias: 'word-regexp', type: 'boolean', describe: 'match whole words' })
-    .option('x', { alias: 'line-regexp', type: 'boolean', describe: 'match whole lines' })
-    .option('c', { alias: 'count', type: 'boolean', describe: 'print a count per file' })
-    .option('l', { alias: 'files-with-matches', type: 'boolean', describe: 'print names of files with a match' })
-    .option('L', { alias: 'files-without-match', type: 'boolean', describe: 'print names of files without one' })
-    .option('n', { alias: 'line-number', type: 'boolean', describe: 'prefix line numbers' })
-    .option('b', { alias: 'byte-offset', type: 'boolean', describe: 'prefix byte offsets' })
-    .option('H', { alias: 'with-filename', type: 'boolean', describe: 'prefix file names' })
-    .option('h', { alias: 'no-filename', type: 'boolean', describe: 'never prefix file names' })
-    .option('o', { alias: 'only-matching', type: 'boolean', describe: 'print only the matches' })
-    .option('q', { alias: ['quiet', 'silent'], type: 'boolean', describe: 'print nothing; exit 0 on a match' })
-    .option('s', { alias: 'no-messages', type: 'boolean', describe: 'no messages about unreadable files' })
-    .option('a', { alias: 'text', type: 'boolean', describe: 'binary files are text' })
-    .option('m', { alias: 'max-count', type: 'number', requiresArg: true, describe: 'stop a file after NUM selected lines' })
-    .option('A', { alias: 'after-context', type: 'number', requiresArg: true, describe: 'NUM lines after' })
-    .option('B', { alias: 'before-context', type: 'number', requiresArg: true, describe: 'NUM lines before' })
-    .option('C', { alias: 'context', type: 'number', requiresArg: true, describe: 'NUM lines before and after' })
-    .option('color', { alias: 'colour', type: 'string', default: 'auto', describe: 'auto, always or never (NO_COLOR turns auto off)' })
-    .option('records', { type: 'boolean', describe: 'the unit is the Odoo record (header + traceback), not the line' })
-    .option('level', { type: 'string', array: true, requiresArg: true, describe: 'records of these levels (implies --records)' })
-    .option('db', { type: 'string', array: true, requiresArg: true, describe: 'records of these databases (implies --records)' })
-    .option('logger', { type: 'string', array: true, requiresArg: true, describe: 'records of these loggers or their children (implies --records)' })
-    .option('json', { type: 'boolean', describe: 'one NDJSON object per selected line or record' })
-    .option('all-logs', { type: 'boolean', describe: 'in folders, also install.log, update.log, pip.log, pg_long_queries.log' })
-    .option('r', { alias: 'recursive', type: 'boolean', hidden: true, describe: 'accepted for grep habits: folders are always searched' })
+    .options(
+      Object.fromEntries(
+        GREP_FLAGS.map((f) => {
+          const names = [...(f.short ? [f.long[0]] : []), ...f.long.slice(1)].filter((n): n is string => !!n)
+          return [f.short ?? f.long[0]!, { alias: names, type: f.type, describe: f.describe, hidden: f.hidden, requiresArg: f.type !== 'boolean' && f.key !== 'color' }]
+        }),
+      ),
+    )
     .check((a) => {
       for (const k of ['m', 'A', 'B', 'C'] as const) {
         const v = a[k]

@@ -1,5 +1,5 @@
 import { SearchError } from '@odoolog/search'
-import { runCli } from './cli.js'
+import { parseGrepArgv } from './grep-options.js'
 import { CliError, ExitCode } from './errors.js'
 import { processIo, type Io } from './io.js'
 
@@ -9,6 +9,15 @@ import { processIo, type Io } from './io.js'
  */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<ExitCode> {
   try {
+    // `grep` with flags the table knows skips yargs (see grep-options.ts); anything else goes through it
+    if (argv[0] === 'grep') {
+      const fast = parseGrepArgv(argv.slice(1))
+      if (fast) {
+        const { grepCommand } = await import('./commands/grep.js')
+        return await grepCommand(fast as never, io)
+      }
+    }
+    const { runCli } = await import('./cli.js')
     return await runCli(argv, io)
   } catch (e) {
     if (e instanceof CliError || (e instanceof SearchError && (e.code === 'E_BAD_PATTERN' || e.code === 'E_USAGE'))) {

@@ -33,9 +33,10 @@ export interface GrepArgs {
   records?: boolean
   since?: string
   until?: string
-  level?: string[]
-  db?: string[]
-  logger?: string[]
+  level?: string | string[]
+  db?: string | string[]
+  logger?: string | string[]
+  y?: boolean
   json?: boolean
   allLogs?: boolean
 }
@@ -56,7 +57,7 @@ export async function grepCommand(a: GrepArgs, io: Io): Promise<ExitCode> {
   const options: GrepOptions = {
     patterns,
     syntax,
-    ignoreCase: a.i,
+    ignoreCase: a.i || a.y,
     wordRegexp: a.w,
     lineRegexp: a.x,
     invert: a.v,
@@ -75,9 +76,9 @@ export async function grepCommand(a: GrepArgs, io: Io): Promise<ExitCode> {
     records: a.records,
     since: a.since,
     until: a.until,
-    levels: a.level,
-    dbs: a.db,
-    loggers: a.logger,
+    levels: list(a.level),
+    dbs: list(a.db),
+    loggers: list(a.logger),
     json: a.json,
     colors: color ? parseGrepColors(io.env.GREP_COLORS) : undefined,
     escapeControl: !!io.stdout.isTTY,
@@ -106,3 +107,9 @@ export async function grepCommand(a: GrepArgs, io: Io): Promise<ExitCode> {
   return summary.selected ? ExitCode.Match : ExitCode.NoMatch
 }
 
+
+/** `--level ERROR --level WARNING` and `--level ERROR,WARNING` alike. */
+function list(v: string | string[] | undefined): string[] | undefined {
+  if (v === undefined) return undefined
+  return ([] as string[]).concat(v).flatMap((x) => String(x).split(',')).filter(Boolean)
+}
