@@ -1,6 +1,6 @@
 import yargs, { type Argv } from 'yargs'
 import { CliError, type ExitCode } from './errors.js'
-import { GREP_FLAGS } from './grep-options.js'
+import { DIAGNOSE_FLAGS, GREP_FLAGS, LIMIT_FLAGS, MAIL_FLAGS, QUEUE_FLAGS, RETRIES_FLAGS, yargsOptions } from './flags.js'
 import type { Io } from './io.js'
 
 export const VERSION = '0.1.0'
@@ -46,20 +46,17 @@ export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode>
     )
     .command('report', 'Reports: retries per day, the daily limit, the mail queue', (y) =>
       y
-        .command('retries [paths..]', 'Attempts, outcomes and retries per day, recipient, domain, code or mail', (z) => reportFlags(z)
-          .option('by', { type: 'string', choices: ['day', 'recipient', 'domain', 'code', 'mail'], default: 'day', describe: 'group by' })
+        .command('retries [paths..]', 'Attempts, outcomes and retries per day, recipient, domain, code or mail', (z) => reportFlags(z, RETRIES_FLAGS)
           .example('odoolog report retries --by day ~/logs', 'the main job: retries per day'), async (a) => {
           const { retriesCommand } = await import('./commands/report.js')
           code = await retriesCommand(a as never, io)
         })
-        .command('limit [paths..]', 'Attempts per 23:00-to-23:00 UTC window against the daily limit', (z) => reportFlags(z)
-          .option('limit', { type: 'number', requiresArg: true, describe: 'mails a day (default 200)' })
-          .option('plan', { type: 'string', choices: ['paid', 'trial', 'free'], describe: 'the guide\'s presets: 200, 50, 20' })
+        .command('limit [paths..]', 'Attempts per 23:00-to-23:00 UTC window against the daily limit', (z) => reportFlags(z, LIMIT_FLAGS)
           .example('odoolog report limit --plan trial ~/logs', 'against 50 a day'), async (a) => {
           const { limitCommand } = await import('./commands/report.js')
           code = await limitCommand(a as never, io)
         })
-        .command('queue [paths..]', 'Mail queue cron runs per day, durations, and stalls', (z) => reportFlags(z)
+        .command('queue [paths..]', 'Mail queue cron runs per day, durations, and stalls', (z) => reportFlags(z, QUEUE_FLAGS)
           .example('odoolog report queue ~/logs', 'is the queue cron running on time?'), async (a) => {
           const { queueCommand } = await import('./commands/report.js')
           code = await queueCommand(a as never, io)
@@ -70,11 +67,9 @@ export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode>
       'diagnose [paths..]',
       "A short Markdown report tying the logs to Odoo's email troubleshooting guide",
       (y) =>
-        windowFlags(y)
+        y
           .positional('paths', { type: 'string', array: true, describe: 'logs folder, files or -' })
-          .option('to', { type: 'string', requiresArg: true, describe: "one recipient's timeline, to paste into a support ticket" })
-          .option('limit', { type: 'number', requiresArg: true, describe: 'daily limit (default 200)' })
-          .option('format', { type: 'string', choices: ['markdown', 'json'], default: 'markdown' })
+          .options(yargsOptions(DIAGNOSE_FLAGS))
           .example('odoolog diagnose --to jdoe@example.com ~/logs', "jdoe's timeline and the evidence"),
       async (a) => {
         const { diagnoseCommand } = await import('./commands/diagnose.js')
@@ -96,30 +91,17 @@ export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode>
   return code
 }
 
-function windowFlags(y: Argv) {
+function reportFlags(y: Argv, table: Parameters<typeof yargsOptions>[0]) {
   return y
-    .option('since', { type: 'string', requiresArg: true, describe: 'records at or after: a UTC day (2026-11-17) or an ISO instant' })
-    .option('until', { type: 'string', requiresArg: true, describe: 'records at or before: a UTC day (whole day) or an ISO instant' })
-}
-
-function reportFlags(y: Argv) {
-  return windowFlags(y)
     .positional('paths', { type: 'string', array: true, describe: 'logs folder, files or - (default: stdin when piped, else ~/logs)' })
-    .option('format', { type: 'string', choices: ['table', 'json', 'ndjson', 'csv', 'tsv'], describe: 'default: table on a TTY, tsv when piped' })
+    .options(yargsOptions(table))
 }
 
 function mailFlags(y: Argv) {
-  return windowFlags(y)
+  return y
     .usage('odoolog mail [OPTIONS] [PATH...]\n\nSend attempts in time order (with --events: queue runs, bounces and incoming errors too).')
     .positional('paths', { type: 'string', array: true, describe: 'logs folder, files or - (default: stdin when piped, else ~/logs)' })
-    .option('events', { type: 'boolean', describe: 'every event kind, not only attempts' })
-    .option('to', { type: 'string', requiresArg: true, describe: 'recipient (also matches its redacted form j***@example.com)' })
-    .option('mail-id', { type: 'number', requiresArg: true, describe: 'one mail.mail id' })
-    .option('message-id', { type: 'string', requiresArg: true, describe: 'one Message-Id' })
-    .option('status', { type: 'string', choices: ['sent', 'failed'], describe: 'only sent or only failed attempts' })
-    .option('code', { type: 'number', requiresArg: true, describe: 'SMTP code, e.g. 554' })
-    .option('format', { type: 'string', choices: ['table', 'ndjson', 'csv', 'tsv'], describe: 'default: table on a TTY, tsv when piped' })
-    .option('stats', { type: 'boolean', describe: "the parser's counts on stderr" })
+    .options(yargsOptions(MAIL_FLAGS))
     .example('odoolog mail --to jdoe@example.com ~/logs', "jdoe's attempts with codes and reasons")
     .example('odoolog mail --status failed --format ndjson ~/logs | jq .reason', 'failure reasons, for jq')
 }
@@ -128,14 +110,7 @@ function grepFlags(y: Argv) {
   return y
     .usage('odoolog grep [OPTIONS] PATTERN [PATH...]\n\nPATH: files, `-` (stdin) or a logs folder (its odoo.log* files, oldest first).\nThe same output and exit status as GNU grep with LC_ALL=C over the decompressed files.')
     .positional('args', { type: 'string', array: true, describe: 'PATTERN then PATHs (with -e, only PATHs)' })
-    .options(
-      Object.fromEntries(
-        GREP_FLAGS.map((f) => {
-          const names = [...(f.short ? [f.long[0]] : []), ...f.long.slice(1)].filter((n): n is string => !!n)
-          return [f.short ?? f.long[0]!, { alias: names, type: f.type, describe: f.describe, hidden: f.hidden, requiresArg: f.type !== 'boolean' && f.key !== 'color' }]
-        }),
-      ),
-    )
+    .options(yargsOptions(GREP_FLAGS))
     .check((a) => {
       for (const k of ['m', 'A', 'B', 'C'] as const) {
         const v = a[k]

@@ -1,5 +1,5 @@
 import { SearchError } from '@odoolog/search'
-import { parseGrepArgv } from './grep-options.js'
+import { DIAGNOSE_FLAGS, GREP_FLAGS, LIMIT_FLAGS, MAIL_FLAGS, parseArgv, QUEUE_FLAGS, RETRIES_FLAGS, type FlagSpec, type Parsed } from './flags.js'
 import { CliError, ExitCode } from './errors.js'
 import { processIo, type Io } from './io.js'
 
@@ -9,14 +9,9 @@ import { processIo, type Io } from './io.js'
  */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<ExitCode> {
   try {
-    // `grep` with flags the table knows skips yargs (see grep-options.ts); anything else goes through it
-    if (argv[0] === 'grep') {
-      const fast = parseGrepArgv(argv.slice(1))
-      if (fast) {
-        const { grepCommand } = await import('./commands/grep.js')
-        return await grepCommand(fast as never, io)
-      }
-    }
+    // a command line the flag tables read whole skips yargs (see flags.ts); anything else goes through it
+    const fast = await fastCommand(argv, io)
+    if (fast !== null) return fast
     const { runCli } = await import('./cli.js')
     return await runCli(argv, io)
   } catch (e) {
@@ -39,4 +34,25 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 
 function isKnownMail(e: unknown): boolean {
   return e instanceof Error && e.name === 'MailError'
+}
+
+const FAST: Record<string, { flags: readonly FlagSpec[]; run: (a: Parsed, io: Io) => Promise<ExitCode> }> = {
+  grep: { flags: GREP_FLAGS, run: async (a, io) => (await import('./commands/grep.js')).grepCommand(a as never, io) },
+  mail: { flags: MAIL_FLAGS, run: async (a, io) => (await import('./commands/mail.js')).mailCommand(paths(a) as never, io) },
+  'report retries': { flags: RETRIES_FLAGS, run: async (a, io) => (await import('./commands/report.js')).retriesCommand(paths(a) as never, io) },
+  'report limit': { flags: LIMIT_FLAGS, run: async (a, io) => (await import('./commands/report.js')).limitCommand(paths(a) as never, io) },
+  'report queue': { flags: QUEUE_FLAGS, run: async (a, io) => (await import('./commands/report.js')).queueCommand(paths(a) as never, io) },
+  diagnose: { flags: DIAGNOSE_FLAGS, run: async (a, io) => (await import('./commands/diagnose.js')).diagnoseCommand(paths(a) as never, io) },
+}
+
+function paths(a: Parsed): Parsed & { paths: string[] } {
+  return { ...a, paths: a.args }
+}
+
+async function fastCommand(argv: readonly string[], io: Io): Promise<ExitCode | null> {
+  const name = argv[0] === 'report' ? `report ${argv[1]}` : argv[0]
+  const cmd = name === undefined ? undefined : FAST[name]
+  if (!cmd) return null
+  const parsed = parseArgv(cmd.flags, argv.slice(name!.split(' ').length))
+  return parsed ? cmd.run(parsed, io) : null
 }

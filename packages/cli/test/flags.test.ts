@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { parseGrepArgv } from '../src/grep-options.js'
+import { GREP_FLAGS, MAIL_FLAGS, parseArgv, RETRIES_FLAGS } from '../src/flags.js'
+
+const parseGrepArgv = (argv: string[]) => parseArgv(GREP_FLAGS, argv)
 
 describe('parseGrepArgv: grep arguments as GNU getopt reads them', () => {
   it('clustered short flags, attached and separate values, long options with =', () => {
@@ -24,5 +26,13 @@ describe('parseGrepArgv: grep arguments as GNU getopt reads them', () => {
   })
   it('gives up (null) on what yargs must explain: unknown flags, help, a missing value', () => {
     for (const argv of [['--bogus', 'x'], ['-Z', 'x'], ['--help'], ['-A'], ['-A', 'x', 'y'], ['--count=yes', 'x']]) expect(parseGrepArgv(argv)).toBeNull()
+  })
+})
+
+describe('parseArgv: the other commands', () => {
+  it('camelCase keys, numbers, choices and defaults', () => {
+    expect(parseArgv(MAIL_FLAGS, ['--to', 'j@x', '--mail-id', '9003', '--status=failed', 'dir'])).toEqual({ to: 'j@x', mailId: 9003, status: 'failed', args: ['dir'] })
+    expect(parseArgv(RETRIES_FLAGS, ['dir'])).toEqual({ by: 'day', args: ['dir'] })
+    expect(parseArgv(RETRIES_FLAGS, ['--by', 'week', 'dir'])).toBeNull() // yargs says which values are allowed
   })
 })

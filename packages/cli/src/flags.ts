@@ -1,8 +1,9 @@
 /**
- * The flags of `odoolog grep`, declared once: cli.ts builds the yargs options from this table, and
- * parseGrepArgv() reads the common case with it before yargs is even loaded. Loading yargs and
+ * Every command's flags, declared once: cli.ts builds the yargs options from these tables, and
+ * parseArgv() reads the common case with them before yargs is even loaded. Loading yargs and
  * building its parser cost ~100 ms per run (60 ms import, 40 ms parse, measured on this machine),
- * a fifth of `odoolog grep -F` over the bench folder (0.45 s); grep users run it in loops.
+ * a fifth of `odoolog grep -F` over the bench folder (0.45 s then); grep users run it in loops.
+ * yargs still reads everything this parser does not know, and writes help and usage errors.
  */
 export interface FlagSpec {
   /** The key in the parsed arguments (the short letter where grep has one). */
@@ -14,6 +15,16 @@ export interface FlagSpec {
   repeat?: boolean
   describe: string
   hidden?: boolean
+  /** The only values allowed (others go to yargs, which names them). */
+  choices?: readonly string[]
+  default?: string | number
+}
+
+function WINDOW(): FlagSpec[] {
+  return [
+    { key: 'since', long: ['since'], type: 'string', describe: 'records at or after: a UTC day (2026-11-17) or an ISO instant' },
+    { key: 'until', long: ['until'], type: 'string', describe: 'records at or before: a UTC day (whole day) or an ISO instant' },
+  ]
 }
 
 export const GREP_FLAGS: readonly FlagSpec[] = [
@@ -45,8 +56,7 @@ export const GREP_FLAGS: readonly FlagSpec[] = [
   { key: 'C', short: 'C', long: ['context'], type: 'number', describe: 'NUM lines before and after' },
   { key: 'color', long: ['color', 'colour'], type: 'string', describe: 'auto (default), always or never; NO_COLOR turns auto off' },
   { key: 'records', long: ['records'], type: 'boolean', describe: 'the unit is the Odoo record (header + traceback), not the line' },
-  { key: 'since', long: ['since'], type: 'string', describe: 'records at or after: a UTC day (2026-11-17) or an ISO instant' },
-  { key: 'until', long: ['until'], type: 'string', describe: 'records at or before: a UTC day (whole day) or an ISO instant' },
+  ...WINDOW(),
   { key: 'level', long: ['level'], type: 'string', repeat: true, describe: 'records of this level (repeat or comma-separate; implies --records)' },
   { key: 'db', long: ['db'], type: 'string', repeat: true, describe: 'records of this database (repeat or comma-separate; implies --records)' },
   { key: 'logger', long: ['logger'], type: 'string', repeat: true, describe: 'records of this logger or its children (implies --records)' },
@@ -54,7 +64,57 @@ export const GREP_FLAGS: readonly FlagSpec[] = [
   { key: 'allLogs', long: ['all-logs'], type: 'boolean', describe: 'in folders, also install.log, update.log, pip.log, pg_long_queries.log' },
 ]
 
-export type ParsedGrep = Record<string, unknown> & { args: string[] }
+export const MAIL_FLAGS: readonly FlagSpec[] = [
+  ...WINDOW(),
+  { key: 'events', long: ['events'], type: 'boolean', describe: 'every event kind, not only attempts' },
+  { key: 'to', long: ['to'], type: 'string', describe: 'recipient (also matches its redacted form j***@example.com)' },
+  { key: 'mailId', long: ['mail-id'], type: 'number', describe: 'one mail.mail id' },
+  { key: 'messageId', long: ['message-id'], type: 'string', describe: 'one Message-Id' },
+  { key: 'status', long: ['status'], type: 'string', choices: ['sent', 'failed'], describe: 'only sent or only failed attempts' },
+  { key: 'code', long: ['code'], type: 'number', describe: 'SMTP code, e.g. 554' },
+  { key: 'format', long: ['format'], type: 'string', choices: ['table', 'ndjson', 'csv', 'tsv'], describe: 'default: table on a TTY, tsv when piped' },
+  { key: 'stats', long: ['stats'], type: 'boolean', describe: "the parser's counts on stderr" },
+]
+
+const REPORT_FLAGS: readonly FlagSpec[] = [
+  ...WINDOW(),
+  { key: 'format', long: ['format'], type: 'string', choices: ['table', 'json', 'ndjson', 'csv', 'tsv'], describe: 'default: table on a TTY, tsv when piped' },
+]
+
+export const RETRIES_FLAGS: readonly FlagSpec[] = [
+  ...REPORT_FLAGS,
+  { key: 'by', long: ['by'], type: 'string', choices: ['day', 'recipient', 'domain', 'code', 'mail'], default: 'day', describe: 'group by' },
+]
+
+export const LIMIT_FLAGS: readonly FlagSpec[] = [
+  ...REPORT_FLAGS,
+  { key: 'limit', long: ['limit'], type: 'number', describe: 'mails a day (default 200)' },
+  { key: 'plan', long: ['plan'], type: 'string', choices: ['paid', 'trial', 'free'], describe: "the guide's presets: 200, 50, 20" },
+]
+
+export const QUEUE_FLAGS: readonly FlagSpec[] = REPORT_FLAGS
+
+export const DIAGNOSE_FLAGS: readonly FlagSpec[] = [
+  ...WINDOW(),
+  { key: 'to', long: ['to'], type: 'string', describe: "one recipient's timeline, to paste into a support ticket" },
+  { key: 'limit', long: ['limit'], type: 'number', describe: 'daily limit (default 200)' },
+  { key: 'format', long: ['format'], type: 'string', choices: ['markdown', 'json'], default: 'markdown', describe: 'markdown or json' },
+]
+
+/** The yargs option object for a table (cli.ts). */
+export function yargsOptions(table: readonly FlagSpec[]): Record<string, object> {
+  return Object.fromEntries(
+    table.map((f) => {
+      const names = [...(f.short ? [f.long[0]] : []), ...f.long.slice(1)].filter((n): n is string => !!n)
+      return [
+        f.short ?? f.long[0]!,
+        { alias: names, type: f.type, describe: f.describe, hidden: f.hidden, choices: f.choices, default: f.default, requiresArg: f.type !== 'boolean' && f.key !== 'color' },
+      ]
+    }),
+  )
+}
+
+export type Parsed = Record<string, unknown> & { args: string[] }
 
 /**
  * GNU getopt's reading of `grep` arguments: clustered short flags (`-inH`), attached or separate
@@ -62,10 +122,11 @@ export type ParsedGrep = Record<string, unknown> & { args: string[] }
  * Returns null for anything it does not know (help, version, an unknown or malformed flag): the
  * caller then hands the whole line to yargs, which explains the problem.
  */
-export function parseGrepArgv(argv: readonly string[]): ParsedGrep | null {
-  const out: ParsedGrep = { args: [] }
-  const byShort = new Map(GREP_FLAGS.filter((f) => f.short).map((f) => [f.short!, f]))
-  const byLong = new Map(GREP_FLAGS.flatMap((f) => f.long.map((l) => [l, f] as const)))
+export function parseArgv(table: readonly FlagSpec[], argv: readonly string[]): Parsed | null {
+  const out: Parsed = { args: [] }
+  for (const f of table) if (f.default !== undefined) out[f.key] = f.default
+  const byShort = new Map(table.filter((f) => f.short).map((f) => [f.short!, f]))
+  const byLong = new Map(table.flatMap((f) => f.long.map((l) => [l, f] as const)))
   const set = (f: FlagSpec, raw: string | true): boolean => {
     let v: unknown = raw
     if (f.type === 'boolean') v = true
@@ -73,7 +134,7 @@ export function parseGrepArgv(argv: readonly string[]): ParsedGrep | null {
     else if (f.type === 'number') {
       if (!/^\d+$/.test(raw)) return false
       v = Number(raw)
-    }
+    } else if (f.choices && !f.choices.includes(raw)) return false
     if (f.repeat) out[f.key] = [...((out[f.key] as unknown[]) ?? []), v]
     else out[f.key] = v
     return true
