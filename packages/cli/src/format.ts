@@ -1,4 +1,4 @@
-import Table from 'cli-table3'
+import { createRequire } from 'node:module'
 import { CliError } from './errors.js'
 
 export type Format = 'table' | 'json' | 'ndjson' | 'csv' | 'tsv'
@@ -43,6 +43,8 @@ export function render(rows: readonly Row[], columns: readonly string[], format:
     case 'tsv':
       return [columns, ...rows.map((r) => columns.map((c) => r[c]))].map((r) => r.map(tsvField).join('\t') + '\n').join('')
     case 'table': {
+      // loaded only for tables: it pulls in string-width and colours (startup for every pipe otherwise)
+      const Table = createRequire(import.meta.url)('cli-table3') as typeof import('cli-table3')
       const table = new Table({ head: columns.map((c) => opts.headers?.[c] ?? c), style: { head: [], border: [] }, wordWrap: true })
       for (const r of rows) table.push(columns.map((c) => cell(r[c])))
       return table.toString() + '\n'

@@ -1,5 +1,5 @@
 import { attemptFilter, diagnose, LIMIT_PRESETS, type MailEvent } from '@odoolog/mail'
-import { formatDistanceStrict } from 'date-fns'
+import { formatDistanceStrict } from 'date-fns/formatDistanceStrict'
 import { ExitCode } from '../errors.js'
 import { Output, type Io } from '../io.js'
 import { collectEvents, reportFileErrors } from './mail.js'
