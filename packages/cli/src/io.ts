@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream'
+import type { Progress } from '@odoolog/search'
 
 /** Everything the CLI touches outside itself, injectable for in-process tests. */
 export interface Io {
@@ -56,4 +57,35 @@ export function useColor(mode: string | undefined, stream: { isTTY?: boolean }, 
   if (mode === 'always' || mode === 'yes' || mode === 'force') return true
   if (mode === 'never' || mode === 'no' || mode === 'none') return false
   return !!stream.isTTY && !env.NO_COLOR && env.TERM !== 'dumb'
+}
+
+/**
+ * `odoolog: 12/30 files, 140 MB` on stderr, rewritten in place, for scans longer than about a second,
+ * and only when stderr is a terminal; erased when the scan ends.
+ */
+export class ProgressLine {
+  private readonly start: number
+  private last = 0
+  private shown = false
+
+  constructor(
+    private readonly stream: Writable & { isTTY?: boolean },
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.start = clock()
+  }
+
+  update(p: Progress) {
+    if (!this.stream.isTTY) return
+    const now = this.clock()
+    if (now - this.start < 1000 || now - this.last < 200) return
+    this.last = now
+    this.shown = true
+    this.stream.write(`\r\x1b[Kodoolog: ${p.filesDone}/${p.files} files, ${Math.round(p.bytes / 1e6)} MB`)
+  }
+
+  done() {
+    if (this.shown) this.stream.write('\r\x1b[K')
+    this.shown = false
+  }
 }

@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { main, type Io } from '../src/index.js'
+import { main, ProgressLine, type Io } from '../src/index.js'
 
 const EXAMPLES = fileURLToPath(new URL('../../../examples/logs/sample', import.meta.url))
 
@@ -60,5 +60,34 @@ describe('exit codes and messages', () => {
     expect(help.code).toBe(0)
     expect(help.stdout).toContain('odoolog grep [OPTIONS] PATTERN [PATH...]')
     expect((await run(['--version'])).stdout.trim()).toBe('0.1.0')
+  })
+})
+
+describe('progress on stderr', () => {
+  const sink = (tty: boolean) => {
+    const chunks: string[] = []
+    const s = Object.assign(new PassThrough(), { isTTY: tty })
+    s.on('data', (c) => chunks.push(c.toString()))
+    return { s, text: () => chunks.join('') }
+  }
+  it('after about a second, on a terminal only, erased at the end', async () => {
+    let now = 0
+    const tty = sink(true)
+    const p = new ProgressLine(tty.s, () => now)
+    p.update({ filesDone: 1, files: 30, bytes: 5e6 })
+    now = 1500
+    p.update({ filesDone: 12, files: 30, bytes: 140e6 })
+    now = 1600 // too soon after the last redraw
+    p.update({ filesDone: 13, files: 30, bytes: 150e6 })
+    p.done()
+    await new Promise((r) => setImmediate(r))
+    expect(tty.text()).toBe('\r\x1b[Kodoolog: 12/30 files, 140 MB\r\x1b[K')
+    const piped = sink(false)
+    const q = new ProgressLine(piped.s, () => now)
+    now = 5000
+    q.update({ filesDone: 1, files: 2, bytes: 1 })
+    q.done()
+    await new Promise((r) => setImmediate(r))
+    expect(piped.text()).toBe('')
   })
 })

@@ -1,4 +1,4 @@
-import { parseHeader, PREFIX_SOURCE, readRecords, stampToIso, type LogRecord, type LogSource, type RecordEvent, type RecordHeader, type SearchError } from '@odoolog/search'
+import { parseHeader, PREFIX_SOURCE, readRecords, stampToIso, type LogRecord, type LogSource, type Progress, type RecordEvent, type RecordHeader, type SearchError } from '@odoolog/search'
 import type { AttemptEvent, BounceEvent, EventBase, IncomingErrorEvent, MailEvent, ParseStats, QueueRunEvent } from './events.js'
 import { parseSmtpFailure, saysLimit, type SmtpDetails } from './smtp.js'
 
@@ -27,6 +27,7 @@ export interface ParseOptions {
   signal?: AbortSignal
   /** Count every record read for the stats (a scan of every header line; default true). */
   countRecords?: boolean
+  onProgress?: (p: Progress) => void
 }
 
 /** What parseMail returns when it is done: the counts, and the files that failed. */
@@ -41,7 +42,7 @@ export interface ParseResult extends ParseStats {
  * from a later record of the same mail.
  */
 export async function* readMailEvents(sources: readonly LogSource[], opts: ParseOptions = {}): AsyncGenerator<MailEvent, ParseResult> {
-  return yield* parseMail(readRecords(sources, { patterns: MAIL_PATTERNS, syntax: 'fixed', since: opts.since, until: opts.until, signal: opts.signal, countRecords: opts.countRecords }))
+  return yield* parseMail(readRecords(sources, { patterns: MAIL_PATTERNS, syntax: 'fixed', since: opts.since, until: opts.until, signal: opts.signal, countRecords: opts.countRecords, onProgress: opts.onProgress }))
 }
 
 /** The parser proper, over any record stream (readRecords with or without a prefilter). */

@@ -4,10 +4,11 @@ import { createGunzip } from 'node:zlib'
 import { fileError } from './errors.js'
 import { isGzip, type LogSource } from './sources.js'
 
-// Large reads and inflate chunks: fewer, larger blocks for the scanner. `grep -F` over the bench
-// folder (360 MB, 30 files): 0.63 s with Node's 64 KiB defaults, 0.38 s with 256 KiB inflate chunks,
-// 0.33 s with 512 KiB (124 MB peak RSS), 0.32 s with 1 MiB (135 MB).
-const READ_CHUNK = 1 << 20
+// Large inflate chunks: fewer, larger blocks for the scanner. `grep -F` over the bench folder
+// (360 MB, 30 files): 0.63 s with Node's 64 KiB defaults, 0.38 s with 256 KiB inflate chunks, 0.33 s
+// with 512 KiB (124 MB peak RSS), 0.32 s with 1 MiB (135 MB). Reads of 256 KiB: zlib inflates a whole
+// read before back-pressure applies, and 1 MiB reads gave the same time with ~10 MB more peak RSS.
+const READ_CHUNK = 256 << 10
 const INFLATE_CHUNK = 512 << 10
 
 /**
@@ -88,7 +89,7 @@ async function* sniffed(stream: Readable): AsyncGenerator<Buffer> {
 
 // Files inflated ahead of their turn hold at most this much each, then wait (back-pressure), so a
 // search that prints every line (`-v`, `''`) over a big folder stays within the memory bound.
-const AHEAD_CAP = 4 << 20
+const AHEAD_CAP = 2 << 20
 
 /** One source read ahead into a bounded queue; iterating it yields the same chunks, errors last. */
 class Pump implements AsyncIterable<Buffer> {

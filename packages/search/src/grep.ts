@@ -109,6 +109,14 @@ export interface ScanOptions extends GrepOptions {
   collect?: boolean
   /** Count every record read (costs a scan of every header line). */
   countRecords?: boolean
+  /** Called as bytes are read: files finished, files in all, bytes read (decompressed). */
+  onProgress?: (p: Progress) => void
+}
+
+export interface Progress {
+  filesDone: number
+  files: number
+  bytes: number
 }
 
 /**
@@ -133,6 +141,7 @@ export async function* scan(sources: readonly LogSource[], options: ScanOptions)
   const until = options.until ? parseTimeBound(options.until, 'until') : null
   const shared: Shared = { printedAny: false, selected: false, stopAll: false, records: 0, orphanLines: 0 }
   let errors = 0
+  let bytesRead = 0
   const prefetch = new Prefetcher(sources, (k) => !sources[k]!.error && !outsideWindow(sources, k, since, until))
   const onAbort = () => prefetch.close()
   options.signal?.addEventListener('abort', onAbort, { once: true })
@@ -155,6 +164,8 @@ export async function* scan(sources: readonly LogSource[], options: ScanOptions)
       try {
         // -m 0 reads nothing, as grep
         for await (const chunk of file.stopped ? [] : prefetch.bytes(k)) {
+          bytesRead += chunk.length
+          options.onProgress?.({ filesDone: k, files: sources.length, bytes: bytesRead })
           const out = file.push(chunk)
           if (out) yield { kind: 'output', data: out }
           if (file.collected.length) yield { kind: 'records', records: file.take() }

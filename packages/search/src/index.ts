@@ -1,4 +1,4 @@
-export type { GrepColors, GrepEvent, GrepOptions, GrepSummary, LogRecord } from './grep.js'
+export type { GrepColors, GrepEvent, GrepOptions, GrepSummary, LogRecord, Progress } from './grep.js'
 export type { ReadRecordsOptions, RecordEvent, RecordSummary } from './read-records.js'
 export { readRecords } from './read-records.js'
 export { DEFAULT_COLORS, escapeControl, grep, parseGrepColors } from './grep.js'

@@ -1,5 +1,5 @@
 import type { SearchError } from './errors.js'
-import { scan, type LogRecord } from './grep.js'
+import { scan, type LogRecord, type Progress } from './grep.js'
 import type { PatternSyntax } from './pattern.js'
 import type { LogSource } from './sources.js'
 
@@ -12,6 +12,7 @@ export interface ReadRecordsOptions {
   signal?: AbortSignal
   /** Count every record read, not only the selected ones (a scan of every header; default true). */
   countRecords?: boolean
+  onProgress?: (p: Progress) => void
 }
 
 export type RecordEvent = { kind: 'records'; records: LogRecord[] } | { kind: 'error'; error: SearchError }
@@ -35,6 +36,7 @@ export async function* readRecords(sources: readonly LogSource[], opts: ReadReco
     records: true,
     collect: true,
     countRecords: opts.countRecords ?? true,
+    onProgress: opts.onProgress,
     since: opts.since,
     until: opts.until,
     signal: opts.signal,

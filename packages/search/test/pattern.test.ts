@@ -106,3 +106,17 @@ describe('patterns grep refuses', () => {
     expect(() => compilePatterns(['(a'], { syntax: 'extended' })).toThrow('Unmatched ( or \\(')
   })
 })
+
+describe('-P: a JavaScript regex, checked line by line', () => {
+  it('lookarounds and \\d work; a match never spans two lines', async () => {
+    const { grep, stdinSource } = await import('../src/index.js')
+    const { Readable } = await import('node:stream')
+    const run = async (p: string, text: string) => {
+      let out = ''
+      for await (const ev of grep([stdinSource(Readable.from([Buffer.from(text)]))], { patterns: [p], syntax: 'perl' })) if (ev.kind === 'output') out += ev.data
+      return out
+    }
+    expect(await run('(?<=code )\\d{3}(?!\\d)', 'code 554\ncode 5540\nx 554\n')).toBe('code 554\n')
+    expect(await run('a\\sb', 'a\nb\na b\n')).toBe('a b\n')
+  })
+})

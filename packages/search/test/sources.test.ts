@@ -77,3 +77,26 @@ describe('discover', () => {
     mkdirSync(join(dir, 'sub'))
   })
 })
+
+describe('--since/--until skip whole files by their first record', () => {
+  it('a file whose successor starts before --since, or that starts after --until, is never inflated', async () => {
+    const day = (d: string, n: number) => Array.from({ length: n }, (_, i) => line(`2026-05-0${d} 05:${String(i % 60).padStart(2, '0')}:00,000`, `record ${i} of day ${d}`)).join('')
+    // a damaged archive: its head inflates (for ordering), the rest is garbage
+    const gz = gzipSync(day('1', 5000), { level: 1 })
+    gz.fill(0x55, gz.length >> 1)
+    const dir = folder({ 'odoo.log.2026-05-02.gz': gz, 'odoo.log.1': day('2', 3), 'odoo.log': day('3', 3) })
+    const run = async (opts: object) => {
+      const errors: string[] = []
+      let out = ''
+      for await (const ev of grep(await discover([dir]), { patterns: ['record'], count: true, withFilename: false, ...opts })) {
+        if (ev.kind === 'error') errors.push(ev.error.code)
+        if (ev.kind === 'output') out += ev.data.toString()
+      }
+      return { errors, out }
+    }
+    expect(await run({ since: '2026-05-02T06:00:00Z' })).toEqual({ errors: [], out: '0\n0\n3\n' }) // day 1 skipped, unread
+    expect((await run({ since: '2026-05-01' })).errors).toEqual(['E_BAD_GZIP']) // it had to be read
+    expect(await run({ until: '2026-05-01' })).toMatchObject({ errors: ['E_BAD_GZIP'] })
+    expect((await run({ since: '2026-05-03', until: '2026-05-03' })).out).toBe('0\n0\n3\n')
+  })
+})

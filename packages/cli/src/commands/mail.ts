@@ -1,7 +1,7 @@
 import { attemptFilter, readMailEvents, type MailEvent, type ParseResult } from '@odoolog/mail'
 import { ExitCode } from '../errors.js'
 import { pickFormat, render } from '../format.js'
-import { Output, type Io } from '../io.js'
+import { Output, ProgressLine, type Io } from '../io.js'
 import { sourcesFor } from './_sources.js'
 
 export interface MailArgs {
@@ -33,12 +33,17 @@ const TABLE_EVENT = ['time', 'kind', 'mailId', 'status', 'recipient', 'smtpCode'
 export async function collectEvents(paths: string[] | undefined, io: Io, opts: { since?: string; until?: string; stats?: boolean }): Promise<{ events: MailEvent[]; result: ParseResult }> {
   const sources = await sourcesFor(paths, io)
   // counting every record costs a scan of every header: only for --stats
-  const it = readMailEvents(sources, { since: opts.since, until: opts.until, countRecords: !!opts.stats })
+  const progress = new ProgressLine(io.stderr)
+  const it = readMailEvents(sources, { since: opts.since, until: opts.until, countRecords: !!opts.stats, onProgress: (p) => progress.update(p) })
   const events: MailEvent[] = []
-  for (;;) {
-    const r = await it.next()
-    if (r.done) return { events, result: r.value }
-    events.push(r.value)
+  try {
+    for (;;) {
+      const r = await it.next()
+      if (r.done) return { events, result: r.value }
+      events.push(r.value)
+    }
+  } finally {
+    progress.done()
   }
 }
 
