@@ -78,9 +78,9 @@ for (let r = 0; r < rounds; r++) {
     times.get(c.name).push(res.s)
     if (res.mb !== null) rss.set(c.name, Math.max(rss.get(c.name) ?? 0, res.mb))
   }
-  process.stderr.write(`\rround ${r + 1}/${rounds}`)
+  if (process.stderr.isTTY) process.stderr.write(`\rround ${r + 1}/${rounds}`)
 }
-process.stderr.write('\n')
+if (process.stderr.isTTY) process.stderr.write('\n')
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
   const m = s.length >> 1

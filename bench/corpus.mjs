@@ -103,9 +103,9 @@ export async function corpus(mbPerDay = 12) {
       gz.end(text)
       await finished(out)
     } else writeFileSync(join(tmp, name), text)
-    process.stderr.write(`\rgenerating the bench folder: day ${d + 1}/30`)
+    if (process.stderr.isTTY) process.stderr.write(`\rgenerating the bench folder: day ${d + 1}/30`)
   }
-  process.stderr.write('\n')
+  process.stderr.write(process.stderr.isTTY ? '\n' : `generated the bench folder: ${dir}\n`)
   writeFileSync(join(tmp, '.complete'), '')
   renameSync(tmp, dir)
   return dir

@@ -187,8 +187,15 @@ class Parser {
     })
   }
 
-  /** Keeps the object itself: a queue run is filled in by the records that follow its start. */
+  /**
+   * Keeps the object itself (a queue run is filled in by the records that follow its start), with
+   * its strings copied: a substring would keep its whole record's text (tracebacks) alive until the
+   * end, and the parser holds every event until then.
+   */
   private push(ev: MailEvent) {
+    const e = ev as unknown as Record<string, unknown>
+    for (const k in e) if (typeof e[k] === 'string' && k !== 'file') e[k] = detach(e[k] as string)
+    if (ev.kind === 'bounce') ev.originalMessageIds = ev.originalMessageIds.map(detach)
     this.events.push(Object.assign(ev, { seq: this.seq++ }))
   }
 
@@ -349,6 +356,11 @@ class Parser {
     }
     this.push(ev)
   }
+}
+
+/** A copy of a substring that does not keep its parent string alive (V8 substrings are views). */
+function detach(s: string): string {
+  return (' ' + s).slice(1)
 }
 
 // Every event's keys: kind, time, day, its own fields, then file, line, pid, db (the README's schema).

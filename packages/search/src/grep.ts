@@ -305,7 +305,7 @@ class FileScan {
   private buf: Buffer = Buffer.alloc(0)
   private str: Hay = ''
   private readonly useBuffer: boolean
-  private starts: number[] = [] // record mode: unit starts in the block (always begins with 0)
+  private starts: number[] = [] // window mode: record starts in the block (always begins with 0)
   private out: string[] = []
   collected: LogRecord[] = []
 
