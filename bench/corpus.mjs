@@ -6,22 +6,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { finished } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
+import { clf, pad, rng, stamp as stampOf } from '../examples/logs/seeded.mjs'
 
 export const NEEDLE = 'needle.recipient@example.com'
 const VERSION = 3
 
-function rng(seed) {
-  return () => {
-    seed |= 0
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-const pad = (n, w = 2) => String(n).padStart(w, '0')
-const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 const PATHS = ['/web/dataset/call_kw/sale.order/web_read', '/web/dataset/call_kw/res.partner/web_search_read', '/mail/data', '/web/webclient/load_menus', '/longpolling/poll', '/web/image/res.users/2/avatar_128', '/web/dataset/call_kw/account.move/action_post', '/odoo/action-mail.action_view_mail_mail']
 const IPS = ['203.0.113.7', '198.51.100.23', '192.0.2.44', '203.0.113.81', '198.51.100.4']
 const DB = 'acme-prod-1234567'
@@ -36,15 +25,13 @@ function dayText(d, bytes, rand) {
   let mailId = 100000 + d * 1000
   for (let k = 0; k < lines && size < bytes; k++) {
     const ms = start + Math.floor((k / lines) * 86400e3)
-    const t = new Date(ms)
-    const stamp = `${t.getUTCFullYear()}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())} ${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())},${pad(t.getUTCMilliseconds(), 3)}`
+    const stamp = stampOf(ms)
     const r = rand()
     let rec
     // per day (60k records): ~120 queue runs, ~270 mails sent, ~30 refused with a traceback
     if (r < 0.9925) {
-      const clf = `${pad(t.getUTCDate())}/${MON[t.getUTCMonth()]}/${t.getUTCFullYear()} ${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())}`
       const path = PATHS[Math.floor(rand() * PATHS.length)]
-      rec = `${stamp} ${30 + Math.floor(rand() * 8)} INFO ${DB} werkzeug: ${IPS[Math.floor(rand() * IPS.length)]} - - [${clf}] "POST ${path} HTTP/1.1" 200 - ${Math.floor(rand() * 60)} ${(rand() * 0.2).toFixed(3)} ${(rand() * 0.5).toFixed(3)}`
+      rec = `${stamp} ${30 + Math.floor(rand() * 8)} INFO ${DB} werkzeug: ${IPS[Math.floor(rand() * IPS.length)]} - - [${clf(ms)}] "POST ${path} HTTP/1.1" 200 - ${Math.floor(rand() * 60)} ${(rand() * 0.2).toFixed(3)} ${(rand() * 0.5).toFixed(3)}`
     } else if (r < 0.9945) {
       rec = `${stamp} 22 INFO ${DB} odoo.addons.base.models.ir_cron: Job 'Mail: Email Queue Manager' (3) starting `
     } else if (r < 0.9995) {

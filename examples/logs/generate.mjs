@@ -9,6 +9,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
+import { clf, pad, rng, stamp } from './seeded.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const out = process.argv[2] ?? join(here, 'sample')
@@ -17,29 +18,9 @@ const FIRST_DAY = Date.UTC(2026, 10, 22) // 2026-11-22
 const DAYS = 5
 const LAST_FILE_END = 15 * 3600e3 // today's odoo.log ends at 15:00
 
-// mulberry32: a tiny seeded PRNG
-function rng(seed) {
-  return () => {
-    seed |= 0
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 const rand = rng(20261127)
 const pick = (a) => a[Math.floor(rand() * a.length)]
 
-const pad = (n, w = 2) => String(n).padStart(w, '0')
-function stamp(ms) {
-  const d = new Date(ms)
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())},${pad(d.getUTCMilliseconds(), 3)}`
-}
-const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-function clf(ms) {
-  const d = new Date(ms)
-  return `${pad(d.getUTCDate())}/${MON[d.getUTCMonth()]}/${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`
-}
 const at = (day, hhmm, extraMs = 0) => {
   const [h, m] = hhmm.split(':').map(Number)
   return FIRST_DAY + day * 86400e3 + (h * 60 + m) * 60e3 + extraMs

@@ -36,3 +36,17 @@ describe('README examples are real output', () => {
     expect(cmds[1]).toMatch(/ test$/)
   })
 })
+
+describe('the bundled examples', () => {
+  it('are what their seeded generator writes, byte for byte', async () => {
+    const { mkdtempSync, readdirSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { spawnSync } = await import('node:child_process')
+    const out = mkdtempSync(`${tmpdir()}/odoolog-examples-`)
+    const r = spawnSync(process.execPath, [`${ROOT}examples/logs/generate.mjs`, out])
+    expect(r.status).toBe(0)
+    const names = readdirSync(`${ROOT}examples/logs/sample`).sort()
+    expect(readdirSync(out).sort()).toEqual(names)
+    for (const n of names) expect(readFileSync(`${out}/${n}`).equals(readFileSync(`${ROOT}examples/logs/sample/${n}`))).toBe(true)
+  })
+})

@@ -1,0 +1,28 @@
+// Helpers shared by the example generator and the bench's folder: a seeded PRNG and Odoo's time formats.
+
+/** mulberry32: a tiny seeded PRNG returning numbers in [0, 1). */
+export function rng(seed) {
+  return () => {
+    seed |= 0
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+export const pad = (n, w = 2) => String(n).padStart(w, '0')
+
+/** A record header's time: `2026-11-22 08:00:01,337` (UTC, comma, milliseconds). */
+export function stamp(ms) {
+  const d = new Date(ms)
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())},${pad(d.getUTCMilliseconds(), 3)}`
+}
+
+const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+/** werkzeug's access-log time: `22/Nov/2026 08:00:01`. */
+export function clf(ms) {
+  const d = new Date(ms)
+  return `${pad(d.getUTCDate())}/${MON[d.getUTCMonth()]}/${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`
+}
