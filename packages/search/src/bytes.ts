@@ -89,7 +89,9 @@ async function* sniffed(stream: Readable): AsyncGenerator<Buffer> {
 
 // Files inflated ahead of their turn hold at most this much each, then wait (back-pressure), so a
 // search that prints every line (`-v`, `''`) over a big folder stays within the memory bound.
-const AHEAD_CAP = 2 << 20
+// `grep -F` over the bench folder: 0.37 s with 2 MiB, 0.36 s with 4 MiB, 0.33 s with 6 MiB; over the
+// 1 GB folder, peak RSS 137, 146 and 154 MB: 4 MiB keeps both under 150 MB.
+const AHEAD_CAP = 4 << 20
 
 /** One source read ahead into a bounded queue; iterating it yields the same chunks, errors last. */
 class Pump implements AsyncIterable<Buffer> {
