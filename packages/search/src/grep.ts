@@ -227,6 +227,7 @@ interface HistoryUnit {
 }
 
 const NL = 10
+const NEWLINE = Buffer.from('\n')
 const PIECE = 64 << 10
 
 /**
@@ -306,7 +307,11 @@ class FileScan {
   private str: Hay = ''
   private readonly useBuffer: boolean
   private starts: number[] = [] // window mode: record starts in the block (always begins with 0)
-  private out: string[] = []
+  private out: (string | Buffer)[] = []
+  /** Plain lines (no colour, numbers, offsets, escaping): output is the file's own bytes. */
+  private readonly rawLines: boolean
+  /** `NAME:` / `NAME-` as bytes, for rawLines with file names. */
+  private readonly namePrefixBuf: { ':': Buffer; '-': Buffer }
   collected: LogRecord[] = []
 
   constructor(
@@ -331,6 +336,9 @@ class FileScan {
     if (m.perLine) this.perLineRegex = new RegExp(this.regex!.source, this.regex!.flags.replace('g', ''))
     if (m.literal) this.lit = m.literal.toString('latin1')
     this.useBuffer = (!!m.literal || m.matchesEverything) && !this.recordMode && !this.filterMode
+    this.rawLines = !options.colors && !options.escapeControl && !options.lineNumber && !options.byteOffset && !this.recordMode && !options.json && !options.onlyMatching
+    const nameBuf = Buffer.from(src.name, 'utf8')
+    this.namePrefixBuf = { ':': Buffer.concat([nameBuf, Buffer.from(':')]), '-': Buffer.concat([nameBuf, Buffer.from('-')]) }
     if (this.max <= 0) this.stopped = true
   }
 
@@ -525,7 +533,8 @@ class FileScan {
     if (!this.stopped) this.endBlock(len)
     this.offset += len
     if (!this.out.length) return null
-    return Buffer.from(this.out.join(''), 'latin1')
+    if (this.out.length === 1 && this.out[0] instanceof Buffer) return this.out[0] // a slice of the block: no copy
+    return Buffer.concat(this.out.map((x) => (typeof x === 'string' ? Buffer.from(x, 'latin1') : x)))
   }
 
   /** Ranges of the block made of units whose record passes the time window and header filters. */
@@ -795,8 +804,25 @@ class FileScan {
       if (sep === ':' && matched) this.printMatches(u, e)
       return
     }
+    if (this.rawLines) return this.pushRaw(u, e, sep)
     const lineNo = this.o.lineNumber ? this.lineAt(abs) : 0
     this.out.push(this.formatUnit(this.str.slice(u, e), abs, lineNo, sep, matched))
+  }
+
+  /**
+   * A plain line as the file's own bytes: lines that follow each other in the block go out as one
+   * slice of it. `grep ''` over the bench folder (400 MB out) peaked at 195 MB RSS when every line
+   * became a string first.
+   */
+  private pushRaw(u: number, e: number, sep: ':' | '-') {
+    if (this.o.withFilename) this.out.push(this.namePrefixBuf[sep])
+    const hasNl = e < this.buf.length && this.buf[e] === NL
+    const last = this.out[this.out.length - 1]
+    if (!this.o.withFilename && hasNl && last instanceof Buffer && last.buffer === this.buf.buffer && last.byteOffset + last.length === this.buf.byteOffset + u) {
+      this.out[this.out.length - 1] = this.buf.subarray(last.byteOffset - this.buf.byteOffset, e + 1)
+      return
+    }
+    this.out.push(hasNl ? this.buf.subarray(u, e + 1) : Buffer.concat([this.buf.subarray(u, e), NEWLINE]))
   }
 
   /** A unit's text with grep's prefixes on each of its lines (records have several). */
