@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { finished } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
-import { clf, pad, rng, stamp as stampOf } from '../examples/logs/seeded.mjs'
+import { clf, failureTraceback, pad, rng, stamp as stampOf } from '../examples/logs/seeded.mjs'
 
 export const NEEDLE = 'needle.recipient@example.com'
-const VERSION = 3
+const VERSION = 4
 
 const PATHS = ['/web/dataset/call_kw/sale.order/web_read', '/web/dataset/call_kw/res.partner/web_search_read', '/mail/data', '/web/webclient/load_menus', '/longpolling/poll', '/web/image/res.users/2/avatar_128', '/web/dataset/call_kw/account.move/action_post', '/odoo/action-mail.action_view_mail_mail']
 const IPS = ['203.0.113.7', '198.51.100.23', '192.0.2.44', '203.0.113.81', '198.51.100.4']
@@ -45,19 +45,8 @@ function dayText(d, bytes, rand) {
         [`${stamp} 22 ERROR ${DB} odoo.addons.mail.models.mail_mail: failed sending mail (id: ${id}) due to Mail Delivery Failed`,
           "Mail delivery failed via SMTP server 'None'.",
           `SMTPRecipientsRefused: ${text} `,
-          'Traceback (most recent call last):',
-          '  File "/home/odoo/src/odoo/odoo/addons/base/models/ir_mail_server.py", line 747, in send_email',
-          '    smtp.send_message(message, smtp_from, smtp_to_list)',
-          '  File "/usr/lib/python3.12/smtplib.py", line 986, in send_message',
-          '    return self.sendmail(from_addr, to_addrs, flatmsg, mail_options,',
-          `smtplib.SMTPRecipientsRefused: ${text}`,
-          '',
-          'During handling of the above exception, another exception occurred:',
-          '',
-          'Traceback (most recent call last):',
-          '  File "/home/odoo/src/odoo/addons/mail/models/mail_mail.py", line 749, in _send',
-          '    res = SendIrMailServer.send_email(',
-          `odoo.addons.base.models.ir_mail_server.MailDeliveryException: ('Mail Delivery Failed', "Mail delivery failed via SMTP server 'None'.\\nSMTPRecipientsRefused: ${text}")`].join('\n')
+          ...failureTraceback('SMTPRecipientsRefused', text),
+        ].join('\n')
     }
     out.push(rec)
     size += rec.length + 1

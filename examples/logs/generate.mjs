@@ -9,7 +9,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
-import { clf, pad, rng, stamp } from './seeded.mjs'
+import { clf, failureTraceback, pad, rng, stamp } from './seeded.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const out = process.argv[2] ?? join(here, 'sample')
@@ -47,28 +47,6 @@ const SMTP_ERRORS = {
   fail553sender: ['SMTPSenderRefused', "(553, b'5.7.1 <sales@acme.com>: Sender address rejected: not owned by user', 'sales@acme.com')"],
   faillimit: ['SMTPDataError', "(554, b'5.7.1 Daily sending quota exceeded for this sender, try again after 23:00 UTC')"],
 }
-
-const failureTraceback = (cls, text) => [
-  'Traceback (most recent call last):',
-  '  File "/home/odoo/src/odoo/odoo/addons/base/models/ir_mail_server.py", line 747, in send_email',
-  '    smtp.send_message(message, smtp_from, smtp_to_list)',
-  '  File "/usr/lib/python3.12/smtplib.py", line 986, in send_message',
-  '    return self.sendmail(from_addr, to_addrs, flatmsg, mail_options,',
-  '           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
-  '  File "/usr/lib/python3.12/smtplib.py", line 887, in sendmail',
-  `    raise ${cls}(code, resp)`,
-  `smtplib.${cls}: ${text}`,
-  '',
-  'During handling of the above exception, another exception occurred:',
-  '',
-  'Traceback (most recent call last):',
-  '  File "/home/odoo/src/odoo/addons/mail/models/mail_mail.py", line 749, in _send',
-  '    res = SendIrMailServer.send_email(',
-  '          ^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
-  '  File "/home/odoo/src/odoo/odoo/addons/base/models/ir_mail_server.py", line 762, in send_email',
-  '    raise MailDeliveryException(_("Mail Delivery Failed"), msg)',
-  `odoo.addons.base.models.ir_mail_server.MailDeliveryException: ('Mail Delivery Failed', "Mail delivery failed via SMTP server 'None'.\\n${cls}: ${text.replace(/"/g, '\\"')}")`,
-]
 
 // The scripted mail story: [day, queue run time, mail id, recipient, outcome].
 const MAILS = [

@@ -26,3 +26,26 @@ export function clf(ms) {
   const d = new Date(ms)
   return `${pad(d.getUTCDate())}/${MON[d.getUTCMonth()]}/${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`
 }
+
+/** The chained traceback under a `failed sending mail` record (18.0, odoo-log-formats.md §6). */
+export const failureTraceback = (cls, text) => [
+  'Traceback (most recent call last):',
+  '  File "/home/odoo/src/odoo/odoo/addons/base/models/ir_mail_server.py", line 747, in send_email',
+  '    smtp.send_message(message, smtp_from, smtp_to_list)',
+  '  File "/usr/lib/python3.12/smtplib.py", line 986, in send_message',
+  '    return self.sendmail(from_addr, to_addrs, flatmsg, mail_options,',
+  '           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
+  '  File "/usr/lib/python3.12/smtplib.py", line 887, in sendmail',
+  `    raise ${cls}(code, resp)`,
+  `smtplib.${cls}: ${text}`,
+  '',
+  'During handling of the above exception, another exception occurred:',
+  '',
+  'Traceback (most recent call last):',
+  '  File "/home/odoo/src/odoo/addons/mail/models/mail_mail.py", line 749, in _send',
+  '    res = SendIrMailServer.send_email(',
+  '          ^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
+  '  File "/home/odoo/src/odoo/odoo/addons/base/models/ir_mail_server.py", line 762, in send_email',
+  '    raise MailDeliveryException(_("Mail Delivery Failed"), msg)',
+  `odoo.addons.base.models.ir_mail_server.MailDeliveryException: ('Mail Delivery Failed', "Mail delivery failed via SMTP server 'None'.\\n${cls}: ${text.replace(/"/g, '\\"')}")`,
+]
