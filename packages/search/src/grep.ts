@@ -1,4 +1,6 @@
+import { BufferHay, afterNl, countNl, type Hay } from './_hay.js'
 import { Prefetcher } from './bytes.js'
+import { escapeControl, paint, type GrepColors } from './colors.js'
 import { fileError, SearchError } from './errors.js'
 import { compilePatterns, type Matcher, type PatternSyntax } from './pattern.js'
 import { findHeaders, isHeaderAt, parseHeader, parseTimeBound, stampToIso, type RecordHeader } from './records.js'
@@ -42,34 +44,6 @@ export interface GrepOptions {
   /** Show control characters of the log text as ^X (for a terminal). */
   escapeControl?: boolean
   signal?: AbortSignal
-}
-
-export interface GrepColors {
-  ms: string
-  mc: string
-  sl: string
-  cx: string
-  fn: string
-  ln: string
-  bn: string
-  se: string
-  /** false with GREP_COLORS `ne`: no erase-to-end-of-line after each SGR sequence. */
-  el: boolean
-}
-
-/** GNU grep's default colours. */
-export const DEFAULT_COLORS: GrepColors = { ms: '01;31', mc: '01;31', sl: '', cx: '', fn: '35', ln: '32', bn: '32', se: '36', el: true }
-
-/** Applies a GREP_COLORS value (`ms=01;31:fn=35:ne`) on top of the defaults. */
-export function parseGrepColors(spec: string | undefined): GrepColors {
-  const c: GrepColors = { ...DEFAULT_COLORS }
-  for (const part of (spec ?? '').split(':')) {
-    const [k, v] = part.split('=')
-    if (k === 'ne') c.el = false
-    else if (k === 'mt' && v !== undefined) c.ms = c.mc = v
-    else if (k && v !== undefined && k in c && k !== 'el') (c as unknown as Record<string, string>)[k] = v
-  }
-  return c
 }
 
 export type GrepEvent =
@@ -229,42 +203,6 @@ interface HistoryUnit {
 const NL = 10
 const NEWLINE = Buffer.from('\n')
 const PIECE = 64 << 10
-
-/**
- * What the scanner searches: a binary (latin1) string when a regex must run, or the Buffer itself
- * behind the same few string methods when a literal (or '') decides: converting every block to a
- * string was the largest cost of `grep -F` in a CPU profile of the bench folder (18% of samples).
- */
-interface Hay {
-  readonly length: number
-  indexOf(s: string, from?: number): number
-  lastIndexOf(s: string, from?: number): number
-  slice(a: number, b?: number): string
-  charCodeAt(i: number): number
-}
-
-class BufferHay implements Hay {
-  constructor(private readonly b: Buffer) {}
-  get length() {
-    return this.b.length
-  }
-  indexOf(s: string, from = 0) {
-    return this.b.indexOf(s, from, 'latin1')
-  }
-  /** The literal as bytes: no re-encoding of the needle on every call. */
-  find(needle: Buffer, from: number) {
-    return this.b.indexOf(needle, from)
-  }
-  lastIndexOf(s: string, from = this.b.length) {
-    return from < 0 ? -1 : this.b.lastIndexOf(s, from, 'latin1')
-  }
-  slice(a: number, b = this.b.length) {
-    return this.b.toString('latin1', a, b)
-  }
-  charCodeAt(i: number) {
-    return this.b[i] ?? NaN
-  }
-}
 
 /** The scan of one file: blocks of whole units in, grep's output bytes out. */
 class FileScan {
@@ -974,27 +912,4 @@ class FileScan {
   }
 }
 
-/** The start of the line after the one holding `p`, or -1. */
-function afterNl(s: string, p: number): number {
-  const nl = s.indexOf('\n', p)
-  return nl < 0 ? -1 : nl + 1
-}
 
-function countNl(s: Hay, from: number, to: number): number {
-  let n = 0
-  for (let i = s.indexOf('\n', from); i >= 0 && i < to; i = s.indexOf('\n', i + 1)) n++
-  return n
-}
-
-/** `text` in SGR colour `code`, as grep writes it (`ESC[<code>mESC[K` … `ESC[mESC[K`); plain when empty. */
-function paint(code: string, text: string, c: GrepColors): string {
-  if (!code) return text
-  const el = c.el ? '\x1b[K' : ''
-  return `\x1b[${code}m${el}${text}\x1b[m${el}`
-}
-
-/** Control characters (escape sequences arrive in request paths) as ^X, never raw to a terminal. */
-export function escapeControl(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (ch) => '^' + String.fromCharCode(ch.charCodeAt(0) ^ 64))
-}
