@@ -79,6 +79,20 @@ const CASES: string[][] = [
   ['-a', '554'],
   ['-a', '-c', ''],
   ['-c', 'after'],
+  ['-c', '-v', '-m', '3', 'INFO'],
+  ['-L', '-v', 'INFO'],
+  ['-l', '-v', 'zzz-none'],
+  ['--color=always', '-v', 'INFO'],
+  ['-o', '-v', 'INFO'],
+  ['-x', '-o', 'Traceback (most recent call last):'],
+  ['-w', '-e', 'mail', '-e', 'SMTP'],
+  ['-i', '-w', 'error'],
+  ['-A', '2', '-v', '[0-9]'],
+  ['-B', '1', '-A', '1', '-m', '2', 'Traceback'],
+  ['-n', '-C', '1', '-e', 'Routing', '-e', 'WARNING'],
+  ['-b', '-n', '-H', '-v', '[[:alpha:]]'],
+  ['-E', '^$|^ +$'],
+  ['-F', '-x', '-e', '', '-e', '   '],
 ]
 
 describe.skipIf(!!missing)('odoolog grep = GNU grep (LC_ALL=C) over the decompressed files', () => {
