@@ -1,5 +1,3 @@
-const NL = 10
-
 /**
  * What the scanner searches: a binary (latin1) string when a regex must run, or the Buffer itself
  * behind the same few string methods when a literal (or '') decides: converting every block to a

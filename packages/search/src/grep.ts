@@ -116,7 +116,8 @@ export async function* scan(sources: readonly LogSource[], options: ScanOptions)
   const shared: Shared = { printedAny: false, selected: false, stopAll: false, records: 0, orphanLines: 0 }
   let errors = 0
   let bytesRead = 0
-  const prefetch = new Prefetcher(sources, (k) => !sources[k]!.error && !outsideWindow(sources, k, since, until))
+  const outside = sources.map((_, k) => outsideWindow(sources, k, since, until))
+  const prefetch = new Prefetcher(sources, (k) => !sources[k]!.error && !outside[k])
   const onAbort = () => prefetch.close()
   options.signal?.addEventListener('abort', onAbort, { once: true })
   try {
@@ -127,7 +128,7 @@ export async function* scan(sources: readonly LogSource[], options: ScanOptions)
         yield { kind: 'error', error: src.error }
         continue
       }
-      if (outsideWindow(sources, k, since, until)) {
+      if (outside[k]) {
         const skipped = new FileScan(src, matcher, options, shared, since, until)
         const tail = skipped.finish()
         if (tail) yield { kind: 'output', data: tail }
@@ -275,8 +276,7 @@ class FileScan {
     if (m.literal) this.lit = m.literal.toString('latin1')
     this.useBuffer = (!!m.literal || m.matchesEverything) && !this.recordMode && !this.filterMode
     this.rawLines = !options.colors && !options.escapeControl && !options.lineNumber && !options.byteOffset && !this.recordMode && !options.json && !options.onlyMatching
-    const nameBuf = Buffer.from(src.name, 'utf8')
-    this.namePrefixBuf = { ':': Buffer.concat([nameBuf, Buffer.from(':')]), '-': Buffer.concat([nameBuf, Buffer.from('-')]) }
+    this.namePrefixBuf = { ':': Buffer.from(this.namePrefix + ':', 'latin1'), '-': Buffer.from(this.namePrefix + '-', 'latin1') }
     if (this.max <= 0) this.stopped = true
   }
 
@@ -406,15 +406,12 @@ class FileScan {
   finish(): Buffer | null {
     const o = this.o
     if (o.quiet) return null
-    let s = ''
     if (o.count && !o.filesWithMatches && !o.filesWithoutMatch) {
-      s = o.json
-        ? this.jsonLine({ file: this.name, count: this.selectedCount })
-        : (o.withFilename ? this.fileName() + this.sep(':') : '') + this.selectedCount + '\n'
-    } else if (o.filesWithoutMatch && this.selectedCount === 0) {
-      s = o.json ? this.jsonLine({ file: this.name }) : this.fileName() + '\n'
+      if (o.json) return this.jsonLine({ file: this.name, count: this.selectedCount })
+      return Buffer.from((o.withFilename ? this.fileName() + this.sep(':') : '') + this.selectedCount + '\n', 'latin1')
     }
-    return s ? Buffer.from(s, 'latin1') : null
+    if (o.filesWithoutMatch && this.selectedCount === 0) return o.json ? this.jsonLine({ file: this.name }) : Buffer.from(this.fileName() + '\n', 'latin1')
+    return null
   }
 
   // --- blocks ---
@@ -856,10 +853,7 @@ class FileScan {
     for (const line of lines) {
       const abs = this.offset + lineStart
       for (const [a, b] of this.matchesIn(line)) {
-        let s = ''
-        if (o.withFilename) s += this.fileName() + this.sep(':')
-        if (o.lineNumber) s += (c ? paint(c.ln, String(this.lineAt(abs)), c) : String(this.lineAt(abs))) + this.sep(':')
-        if (o.byteOffset) s += (c ? paint(c.bn, String(abs + a), c) : String(abs + a)) + this.sep(':')
+        let s = this.prefix(':', o.lineNumber ? this.lineAt(abs) : 0, abs + a)
         const text = this.show(line.slice(a, b))
         s += (c ? paint(c.ms, text, c) : text) + '\n'
         this.out.push(s)
@@ -868,7 +862,7 @@ class FileScan {
     }
   }
 
-  private jsonUnit(u: number, e: number): string {
+  private jsonUnit(u: number, e: number): Buffer {
     const abs = this.offset + u
     const h = parseHeader(this.str.slice(u, e))
     const text = this.buf.subarray(u, e).toString('utf8')
@@ -885,9 +879,9 @@ class FileScan {
     })
   }
 
-  /** JSON is UTF-8 text; the block is a binary string, so encode once to match it. */
-  private jsonLine(obj: object): string {
-    return Buffer.from(JSON.stringify(obj) + '\n', 'utf8').toString('latin1')
+  /** One NDJSON line, as UTF-8 bytes (the block's text is latin1; bytes join both). */
+  private jsonLine(obj: object): Buffer {
+    return Buffer.from(JSON.stringify(obj) + '\n', 'utf8')
   }
 
   /** The block as a string: only in the modes where a regex runs (records, windows, patterns). */

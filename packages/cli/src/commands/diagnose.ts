@@ -1,8 +1,8 @@
 import { attemptFilter, diagnose, LIMIT_PRESETS, type MailEvent } from '@odoolog/mail'
 import { formatDistanceStrict } from 'date-fns/formatDistanceStrict'
-import { ExitCode } from '../errors.js'
-import { Output, type Io } from '../io.js'
-import { collectEvents, reportFileErrors } from './mail.js'
+import type { ExitCode } from '../errors.js'
+import type { Io } from '../io.js'
+import { collectEvents, emit } from './mail.js'
 
 export interface DiagnoseArgs {
   paths?: string[]
@@ -23,9 +23,7 @@ export async function diagnoseCommand(a: DiagnoseArgs, io: Io): Promise<ExitCode
   const events = a.to ? all.filter(attemptFilter({ to: a.to })) : all
   const d = diagnose(events, limit)
   if (a.format === 'json') {
-    await new Output(io.stdout).write(JSON.stringify(d) + '\n')
-    reportFileErrors(result, io)
-    return result.errors ? ExitCode.Error : ExitCode.Match
+    return emit(JSON.stringify(d) + '\n', result, io)
   }
   const L: string[] = []
   L.push(a.to ? `# Email diagnosis for ${a.to}` : '# Email diagnosis', '')
@@ -59,9 +57,7 @@ export async function diagnoseCommand(a: DiagnoseArgs, io: Io): Promise<ExitCode
   L.push('', '## Incoming mail errors', '')
   if (d.incoming.length) for (const e of d.incoming) L.push(`- ${t(e.time)} ${[e.serverType, e.server].filter(Boolean).join(' ')}: ${e.errorClass ?? ''} ${md(e.reason)}`.trimEnd())
   else L.push('- None.')
-  await new Output(io.stdout).write(L.join('\n') + '\n')
-  reportFileErrors(result, io)
-  return result.errors ? ExitCode.Error : ExitCode.Match
+  return emit(L.join('\n') + '\n', result, io)
 }
 
 function codeTable(rows: { code: number; domain: string; count: number }[]): string[] {

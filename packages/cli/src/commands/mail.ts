@@ -47,8 +47,11 @@ export async function collectEvents(paths: string[] | undefined, io: Io, opts: {
   }
 }
 
-export function reportFileErrors(result: ParseResult, io: Io) {
+/** Writes a report's text, then the files that could not be read; exit 2 if there were any. */
+export async function emit(text: string, result: ParseResult, io: Io): Promise<ExitCode> {
+  await new Output(io.stdout).write(text)
   for (const e of result.fileErrors) io.stderr.write(`odoolog: ${e.message}\n`)
+  return result.errors ? ExitCode.Error : ExitCode.Match
 }
 
 /** `odoolog mail`: send attempts (or every event) as a table, NDJSON, CSV or TSV. */
@@ -65,8 +68,7 @@ export async function mailCommand(a: MailArgs, io: Io): Promise<ExitCode> {
     const cols = a.events ? [...new Set(Object.values(COLUMNS).flat())] : [...COLUMNS.attempt]
     text = render(rows as never[], cols, format)
   }
-  await new Output(io.stdout).write(text)
-  reportFileErrors(result, io)
+  const code = await emit(text, result, io)
   if (a.stats) {
     const ev = result.events
     io.stderr.write(
@@ -74,7 +76,7 @@ export async function mailCommand(a: MailArgs, io: Io): Promise<ExitCode> {
         (result.errors ? `, files with errors: ${result.errors}` : '') + '\n',
     )
   }
-  return result.errors ? ExitCode.Error : ExitCode.Match
+  return code
 }
 
 function tableRow(e: MailEvent): Record<string, unknown> {

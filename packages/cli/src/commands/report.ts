@@ -1,8 +1,8 @@
 import { LIMIT_PRESETS, limitReport, queueReport, retriesReport, type RetriesBy } from '@odoolog/mail'
-import { ExitCode } from '../errors.js'
+import type { ExitCode } from '../errors.js'
 import { pickFormat, render, type Row } from '../format.js'
-import { Output, type Io } from '../io.js'
-import { collectEvents, reportFileErrors } from './mail.js'
+import type { Io } from '../io.js'
+import { collectEvents, emit } from './mail.js'
 
 export interface ReportArgs {
   paths?: string[]
@@ -44,9 +44,7 @@ export async function retriesCommand(a: ReportArgs, io: Io): Promise<ExitCode> {
       text = render(flat, [...cols, 'bar'], 'table', { headers: { bar: 'sent █ failed ░' } })
     } else text = render(flat, cols, format)
   }
-  await new Output(io.stdout).write(text)
-  reportFileErrors(result, io)
-  return result.errors ? ExitCode.Error : ExitCode.Match
+  return emit(text, result, io)
 }
 
 const ADVICE = [
@@ -79,9 +77,7 @@ export async function limitCommand(a: ReportArgs, io: Io): Promise<ExitCode> {
     }
     if (reached.length || rep.failures.length) text += '\n' + ADVICE.map((l) => `- ${l}\n`).join('')
   }
-  await new Output(io.stdout).write(text)
-  reportFileErrors(result, io)
-  return result.errors ? ExitCode.Error : ExitCode.Match
+  return emit(text, result, io)
 }
 
 /** `odoolog report queue`: the mail queue cron per day, and its stalls. */
@@ -99,7 +95,5 @@ export async function queueCommand(a: ReportArgs, io: Io): Promise<ExitCode> {
       ? `\nGaps longer than twice the usual interval (a stalled cron):\n` + rep.gaps.map((g) => `  ${g.from} -> ${g.to}: ${g.minutes} min (usual ${g.usualMinutes} min)\n`).join('')
       : '\nNo gap longer than twice the usual interval.\n'
   }
-  await new Output(io.stdout).write(text)
-  reportFileErrors(result, io)
-  return result.errors ? ExitCode.Error : ExitCode.Match
+  return emit(text, result, io)
 }
