@@ -14,7 +14,7 @@ const VERSION = 4
 const PATHS = ['/web/dataset/call_kw/sale.order/web_read', '/web/dataset/call_kw/res.partner/web_search_read', '/mail/data', '/web/webclient/load_menus', '/longpolling/poll', '/web/image/res.users/2/avatar_128', '/web/dataset/call_kw/account.move/action_post', '/odoo/action-mail.action_view_mail_mail']
 const IPS = ['203.0.113.7', '198.51.100.23', '192.0.2.44', '203.0.113.81', '198.51.100.4']
 const DB = 'acme-prod-1234567'
-const DAY0 = Date.UTC(2026, 9, 28, 5) // 2026-10-28 05:00 UTC
+export const DAY0 = Date.UTC(2026, 9, 28, 5) // 2026-10-28 05:00 UTC
 
 /** One day's text (05:00 to 05:00 UTC), about `bytes` long. */
 function dayText(d, bytes, rand) {
@@ -56,30 +56,39 @@ function dayText(d, bytes, rand) {
 
 /** The folder for `mbPerDay` (12 by default: about 360 MB of text), written on first use. */
 export async function corpus(mbPerDay = 12) {
-  const dir = join(tmpdir(), `odoolog-bench-v${VERSION}-${mbPerDay}mb`)
+  const rand = rng(5402)
+  return writeFolder(`odoolog-bench-v${VERSION}-${mbPerDay}mb`, 30, (d) => dayText(d, mbPerDay * 1e6, rand))
+}
+
+/**
+ * Writes a ~/logs folder under the OS temp folder, once: `days` days whose texts come from
+ * textOf(0), textOf(1), … in order; the last is odoo.log, the one before odoo.log.1, the others dated
+ * gzip archives named after their rotation day. Returns the folder's path.
+ */
+export async function writeFolder(name, days, textOf) {
+  const dir = join(tmpdir(), name)
   if (existsSync(join(dir, '.complete'))) return dir
   rmSync(dir, { recursive: true, force: true })
   const tmp = dir + '.tmp'
   rmSync(tmp, { recursive: true, force: true })
   mkdirSync(tmp, { recursive: true })
-  const rand = rng(5402)
-  for (let d = 0; d < 30; d++) {
-    const text = dayText(d, mbPerDay * 1e6, rand)
-    let name
-    if (d === 29) name = 'odoo.log'
-    else if (d === 28) name = 'odoo.log.1'
+  for (let d = 0; d < days; d++) {
+    const text = textOf(d)
+    let file
+    if (d === days - 1) file = 'odoo.log'
+    else if (d === days - 2) file = 'odoo.log.1'
     else {
       const t = new Date(DAY0 + (d + 1) * 86400e3)
-      name = `odoo.log.${t.getUTCFullYear()}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}.gz`
+      file = `odoo.log.${t.getUTCFullYear()}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}.gz`
     }
-    if (name.endsWith('.gz')) {
+    if (file.endsWith('.gz')) {
       const gz = createGzip()
-      const out = createWriteStream(join(tmp, name))
+      const out = createWriteStream(join(tmp, file))
       gz.pipe(out)
       gz.end(text)
       await finished(out)
-    } else writeFileSync(join(tmp, name), text)
-    if (process.stderr.isTTY) process.stderr.write(`\rgenerating the bench folder: day ${d + 1}/30`)
+    } else writeFileSync(join(tmp, file), text)
+    if (process.stderr.isTTY) process.stderr.write(`\rgenerating ${name}: day ${d + 1}/${days}`)
   }
   process.stderr.write(process.stderr.isTTY ? '\n' : `generated the bench folder: ${dir}\n`)
   writeFileSync(join(tmp, '.complete'), '')

@@ -39,9 +39,8 @@ export function render(rows: readonly Row[], columns: readonly string[], format:
     case 'json':
       return JSON.stringify(rows) + '\n'
     case 'csv':
-      return [columns, ...rows.map((r) => columns.map((c) => r[c]))].map((r) => r.map(csvField).join(',') + '\r\n').join('')
     case 'tsv':
-      return [columns, ...rows.map((r) => columns.map((c) => r[c]))].map((r) => r.map(tsvField).join('\t') + '\n').join('')
+      return header(columns, format) + rows.map((r) => row(r, columns, format)).join('')
     case 'table': {
       // loaded only for tables: it pulls in string-width and colours (startup for every pipe otherwise)
       const Table = createRequire(import.meta.url)('cli-table3') as typeof import('cli-table3')
@@ -49,5 +48,26 @@ export function render(rows: readonly Row[], columns: readonly string[], format:
       for (const r of rows) table.push(columns.map((c) => cell(r[c])))
       return table.toString() + '\n'
     }
+  }
+}
+
+/** The header line of csv or tsv output (nothing for the other formats). */
+export function header(columns: readonly string[], format: Format): string {
+  if (format === 'csv') return columns.map(csvField).join(',') + '\r\n'
+  if (format === 'tsv') return columns.map(tsvField).join('\t') + '\n'
+  return ''
+}
+
+/** One row of ndjson, csv or tsv output, for writing rows as they come. */
+export function row(r: Row, columns: readonly string[], format: Format): string {
+  switch (format) {
+    case 'csv':
+      return columns.map((c) => csvField(r[c])).join(',') + '\r\n'
+    case 'tsv':
+      return columns.map((c) => tsvField(r[c])).join('\t') + '\n'
+    case 'ndjson':
+      return JSON.stringify(r) + '\n'
+    default:
+      throw new Error(`internal: ${format} is not written row by row`)
   }
 }

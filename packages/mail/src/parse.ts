@@ -1,5 +1,6 @@
 import { parseHeader, PREFIX_SOURCE, readRecords, stampToIso, type LogRecord, type LogSource, type Progress, type RecordEvent, type RecordHeader, type SearchError } from '@odoolog/search'
 import type { AttemptEvent, BounceEvent, EventBase, IncomingErrorEvent, MailEvent, ParseStats, QueueRunEvent } from './events.js'
+import { IdTable } from './ids.js'
 import { parseSmtpFailure, saysLimit, type SmtpDetails } from './smtp.js'
 
 /**
@@ -38,35 +39,82 @@ export interface ParseResult extends ParseStats {
 /**
  * Reads mail events out of sources (a folder's files, single files, stdin): send attempts, queue
  * runs, bounces and incoming errors, in time order, at most one per record. Unknown records are
- * skipped. Holds the events (not the log) until the end, since a recipient or Message-Id can come
- * from a later record of the same mail.
+ * skipped. Streams: an event leaves as soon as no later record can change it (see parseMail).
  */
 export async function* readMailEvents(sources: readonly LogSource[], opts: ParseOptions = {}): AsyncGenerator<MailEvent, ParseResult> {
-  return yield* parseMail(readRecords(sources, { patterns: MAIL_PATTERNS, syntax: 'fixed', since: opts.since, until: opts.until, signal: opts.signal, countRecords: opts.countRecords, onProgress: opts.onProgress }))
+  return yield* parseMail(mailRecords(sources, opts))
 }
 
-/** The parser proper, over any record stream (readRecords with or without a prefilter). */
-export async function* parseMail(input: AsyncGenerator<RecordEvent, { records: number; orphanLines: number; errors: number }>): AsyncGenerator<MailEvent, ParseResult> {
+/**
+ * The same events in batches, as the parser lets them go (after each block of the input): one
+ * await per block instead of one per event, which cost 10% of a report on the mail-dense bench folder.
+ */
+export function readMailBatches(sources: readonly LogSource[], opts: ParseOptions = {}): AsyncGenerator<MailEvent[], ParseResult> {
+  return parseMailBatches(mailRecords(sources, opts))
+}
+
+function mailRecords(sources: readonly LogSource[], opts: ParseOptions) {
+  return readRecords(sources, { patterns: MAIL_PATTERNS, syntax: 'fixed', since: opts.since, until: opts.until, signal: opts.signal, countRecords: opts.countRecords, onProgress: opts.onProgress })
+}
+
+type RecordInput = AsyncGenerator<RecordEvent, { records: number; orphanLines: number; errors: number }>
+
+/**
+ * The parser proper, over any record stream (readRecords with or without a prefilter). An event is
+ * held for HOLD_MS of log time after it was logged (or until MAX_HELD events wait), so that the records
+ * that complete it can still come: the `failed sending mail` record after an `ir_mail_server` one,
+ * the end of a queue run, a retry or a bounce that names the recipient, a record logged a little out
+ * of order. Then it is final and yielded, in time order. What comes later is kept in small indexes
+ * (see Links) and carried by the later event itself: a bounce names its mail id and address.
+ */
+export async function* parseMail(input: RecordInput): AsyncGenerator<MailEvent, ParseResult> {
+  const batches = parseMailBatches(input)
+  for (;;) {
+    const r = await batches.next()
+    if (r.done) return r.value
+    yield* r.value
+  }
+}
+
+/** parseMail's events in batches: what became final after each block of records (never empty). */
+export async function* parseMailBatches(input: RecordInput): AsyncGenerator<MailEvent[], ParseResult> {
   const p = new Parser()
   const fileErrors: SearchError[] = []
   let summary = { records: 0, orphanLines: 0, errors: 0 }
-  for (;;) {
-    const r = await input.next()
-    if (r.done) {
-      summary = r.value
-      break
+  try {
+    for (;;) {
+      const r = await input.next()
+      if (r.done) {
+        summary = r.value
+        break
+      }
+      if (r.value.kind === 'error') fileErrors.push(r.value.error)
+      else {
+        for (const rec of r.value.records) p.record(rec)
+        const out = p.take()
+        if (out.length) yield out
+      }
     }
-    if (r.value.kind === 'error') fileErrors.push(r.value.error)
-    else for (const rec of r.value.records) p.record(rec)
+    p.release(true)
+    const out = p.take()
+    if (out.length) yield out
+  } finally {
+    // a consumer that stops early (stdout closed) closes the files
+    await input.return(undefined as never)
   }
-  const events = p.finish()
-  const counts = { attempt: 0, queue_run: 0, bounce: 0, incoming_error: 0 }
-  for (const ev of events) {
-    counts[ev.kind]++
-    yield ev
-  }
-  return { records: summary.records, orphanLines: summary.orphanLines, errors: summary.errors, events: counts, fileErrors }
+  return { records: summary.records, orphanLines: summary.orphanLines, errors: summary.errors, events: p.counts, fileErrors }
 }
+
+/**
+ * How long an event waits for the records that can complete it, in log time: a bounce that names
+ * the recipient of a mail refused two hours earlier (the examples' mail 9003) fills that mail's
+ * attempts. MAX_HELD bounds the memory when a mass mailing logs faster than that: 20,000 held
+ * events are about 10 MB.
+ */
+export const HOLD_MS = 6 * 3600e3
+export const MAX_HELD = 20000
+/** How far back a bounce or a retry finds the mail it belongs to (by Message-Id, or its recipient). */
+export const LINK_DAYS = 4
 
 // --- internal ---
 
@@ -93,10 +141,13 @@ interface Rec {
   /** Message lines then continuation lines, ANSI and outside prefixes removed, trailing blanks trimmed. */
   lines: string[]
   base: EventBase
+  /** The header's time in ms. */
+  ms: number
 }
 
 interface Pending {
   rec: Rec
+  ms: number
   details: SmtpDetails
 }
 
@@ -106,16 +157,109 @@ interface OpenRun {
   open: boolean
 }
 
+interface Held {
+  ev: MailEvent
+  /** The event's time in ms, and its arrival: ties keep the order of the log. */
+  ms: number
+  seq: number
+  /** A queue run still counting its worker's attempts. */
+  run: OpenRun | null
+  /** An attempt counted in its mail's info (`held`). */
+  linked: boolean
+}
+
+/** What the logs tell of one mail beyond its own record: for attempts that lack them. */
+interface MailInfo {
+  recipient: string | null
+  messageId: string | null
+  /** Its attempts still held: the info may serve them until they leave. */
+  held: number
+}
+
+const DAY_MS = 86400e3
+
+/**
+ * The small indexes that link records of one mail logged apart: mail id → recipient and Message-Id
+ * (for attempts that lack them), Message-Id → mail id (bounces name the Message-Id only, in 14–17
+ * without VERP). Two generations of LINK_DAYS / 2 days of log time each: a lookup tries the newer,
+ * then the older; the older is dropped when the newer is full, so an entry lives LINK_DAYS / 2 to
+ * LINK_DAYS days after it was last touched, and memory follows the mail rate, not the input's length.
+ * A mail whose attempt went out is forgotten as soon as that attempt leaves (nothing retries a sent
+ * mail); its Message-Id stays for the bounces.
+ */
+class Links {
+  private mails = new Map<number, MailInfo>()
+  private oldMails = new Map<number, MailInfo>()
+  private byMessageId = new Map<string, number>()
+  private oldByMessageId = new Map<string, number>()
+  private since = -Infinity
+
+  /** Log time has reached `ms`: a new generation every LINK_DAYS / 2 days. */
+  advance(ms: number) {
+    if (ms < this.since + (LINK_DAYS / 2) * DAY_MS) return
+    this.since = ms
+    this.oldMails = this.mails
+    this.mails = new Map()
+    this.oldByMessageId = this.byMessageId
+    this.byMessageId = new Map()
+  }
+
+  /** The mail's info, which a new attempt makes young again. */
+  touch(id: number): MailInfo {
+    let info = this.mails.get(id)
+    if (info) return info
+    info = this.oldMails.get(id)
+    if (info) this.oldMails.delete(id)
+    else info = { recipient: null, messageId: null, held: 0 }
+    this.mails.set(id, info)
+    return info
+  }
+
+  mail(id: number): MailInfo | undefined {
+    return this.mails.get(id) ?? this.oldMails.get(id)
+  }
+
+  forget(id: number) {
+    if (!this.mails.delete(id)) this.oldMails.delete(id)
+  }
+
+  linkMessageId(messageId: string, id: number) {
+    this.byMessageId.set(messageId, id)
+  }
+
+  mailOf(messageId: string): number | undefined {
+    return this.byMessageId.get(messageId) ?? this.oldByMessageId.get(messageId)
+  }
+}
+
 class Parser {
-  private events: (MailEvent & { seq: number })[] = []
+  readonly counts = { attempt: 0, queue_run: 0, bounce: 0, incoming_error: 0 }
+  /** Final events not yet taken. */
+  private ready: MailEvent[] = []
+  /** Events not yet final, in (time, arrival) order from `head` on. */
+  private held: Held[] = []
+  private head = 0
   private seq = 0
+  /** The latest record time seen (ms): events older than this by HOLD_MS are final. */
+  private latest = -Infinity
   private pendingSmtp = new Map<number, Pending>()
   private skipped = new Map<number, boolean>() // pid → its last record was a test-mode skip
   private runs = new Map<number, OpenRun>()
+  private readonly links = new Links()
+  /** Attempts seen per mail id, for `attempt`. */
+  private readonly tries = new IdTable()
 
   record(raw: LogRecord) {
     const rec = normalize(raw)
     if (!rec) return
+    const ms = rec.ms
+    if (ms > this.latest) {
+      this.latest = ms
+      // what this record's time makes final leaves before the record can touch it, so that a block
+      // read at once behaves as records read one by one
+      this.release(false)
+      this.links.advance(ms)
+    }
     const pid = rec.header.pid
     const msg = rec.lines[0]!
     const wasSkip = this.skipped.get(pid) ?? false
@@ -128,7 +272,7 @@ class Parser {
     let m: RegExpExecArray | null
     if ((m = SMTP_FAIL.exec(msg))) {
       this.flushPending(pid)
-      this.pendingSmtp.set(pid, { rec, details: parseSmtpFailure(rec.lines.slice(1).join('\n')) })
+      this.pendingSmtp.set(pid, { rec, ms, details: parseSmtpFailure(rec.lines.slice(1).join('\n')) })
       return
     }
     if ((m = FAILED.exec(msg)) || (m = FAILED8.exec(msg)) || (m = EXCEPTION.exec(msg))) {
@@ -153,50 +297,110 @@ class Parser {
     this.incoming(rec, msg)
   }
 
-  /** Every event, recipients and Message-Ids completed from other records of the same mail, in time order. */
-  finish(): MailEvent[] {
-    for (const pid of [...this.pendingSmtp.keys()]) this.flushPending(pid)
-    this.runs.clear()
-    const evs = this.events.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.seq - b.seq))
-    const recipients = new Map<number, string>()
-    const messageIds = new Map<number, string>()
-    for (const e of evs) {
-      if (e.kind !== 'attempt' || e.mailId === null) continue
-      if (e.recipient && !recipients.has(e.mailId)) recipients.set(e.mailId, e.recipient)
-      if (e.messageId && !messageIds.has(e.mailId)) messageIds.set(e.mailId, e.messageId)
-    }
-    const byMessageId = new Map<string, number>()
-    for (const [id, mid] of messageIds) byMessageId.set(mid, id)
-    // a bounce names the mail (VERP or Message-Id) and the address that bounced: a recipient too
-    for (const e of evs) {
-      if (e.kind !== 'bounce') continue
-      if (e.mailId === null) e.mailId = e.originalMessageIds.map((mid) => byMessageId.get(mid)).find((id) => id !== undefined) ?? null
-      if (e.mailId !== null && e.bouncedAddress && !recipients.has(e.mailId)) recipients.set(e.mailId, e.bouncedAddress)
-      if (e.mailId !== null && e.originalMessageIds.length === 1 && !messageIds.has(e.mailId)) messageIds.set(e.mailId, e.originalMessageIds[0]!)
-    }
-    const tries = new Map<number, number>()
-    return evs.map(({ seq: _seq, ...e }) => {
-      if (e.kind === 'attempt' && e.mailId !== null) {
-        e.recipient ??= recipients.get(e.mailId) ?? null
-        e.messageId ??= messageIds.get(e.mailId) ?? null
-        const n = (tries.get(e.mailId) ?? 0) + 1
-        tries.set(e.mailId, n)
-        e.attempt = n
+  /**
+   * The events that are final, in time order: held for HOLD_MS of log time (all of them at the end,
+   * or the oldest when more than MAX_HELD wait), completed from the indexes, numbered per mail.
+   */
+  release(end: boolean): void {
+    const out = this.ready
+    const q = this.held
+    for (;;) {
+      const front = q[this.head]
+      const crowded = q.length - this.head > MAX_HELD
+      // an SMTP record that no failure record claimed within the hold is an attempt of its own
+      const older = this.oldestPending()
+      if (older && (end || older.ms < this.latest - HOLD_MS || (crowded && (!front || older.ms <= front.ms)))) {
+        this.flushPending(older.rec.header.pid)
+        continue
       }
-      return e as MailEvent
-    })
+      if (!front) break
+      if (!end && !crowded && front.ms >= this.latest - HOLD_MS) break
+      if (front.run) front.run.open = false // a run still open this late has lost its end record
+      q[this.head++] = undefined as unknown as Held
+      out.push(this.finish(front))
+    }
+    if (this.head > 4096 && this.head * 2 > q.length) {
+      this.held = q.slice(this.head)
+      this.head = 0
+    }
+  }
+
+  /** The final events so far, in time order. */
+  take(): MailEvent[] {
+    const r = this.ready
+    this.ready = []
+    return r
+  }
+
+  private oldestPending(): Pending | null {
+    let best: Pending | null = null
+    for (const p of this.pendingSmtp.values()) if (!best || p.ms < best.ms) best = p
+    return best
+  }
+
+  /** An event leaves: what the indexes know now completes it, and attempts get their number. */
+  private finish(h: Held): MailEvent {
+    const e = h.ev
+    this.counts[e.kind]++
+    if (e.kind === 'bounce') {
+      if (e.mailId === null) e.mailId = e.originalMessageIds.map((mid) => this.links.mailOf(mid)).find((id) => id !== undefined) ?? null
+      return e
+    }
+    if (e.kind !== 'attempt' || e.mailId === null) return e
+    const info = this.links.mail(e.mailId)
+    if (info) {
+      e.recipient ??= info.recipient
+      e.messageId ??= info.messageId
+      if (h.linked) info.held--
+      if (e.status === 'sent' && info.held <= 0) this.links.forget(e.mailId)
+    }
+    const n = this.tries.get(e.mailId) + 1
+    this.tries.set(e.mailId, n)
+    e.attempt = n
+    return e
   }
 
   /**
-   * Keeps the object itself (a queue run is filled in by the records that follow its start), with
-   * its strings copied: a substring would keep its whole record's text (tracebacks) alive until the
-   * end, and the parser holds every event until then.
+   * Holds an event until it is final, with its strings copied: a substring would keep its whole
+   * record's text (tracebacks) alive while it waits. Links what it tells of its mail.
    */
-  private push(ev: MailEvent) {
+  private push(ev: MailEvent, ms: number, run: OpenRun | null = null) {
     const e = ev as unknown as Record<string, unknown>
-    for (const k in e) if (typeof e[k] === 'string' && k !== 'file') e[k] = detach(e[k] as string)
-    if (ev.kind === 'bounce') ev.originalMessageIds = ev.originalMessageIds.map(detach)
-    this.events.push(Object.assign(ev, { seq: this.seq++ }))
+    for (const k in e) if (typeof e[k] === 'string' && k !== 'file' && k !== 'time' && k !== 'day' && k !== 'db') e[k] = detach(e[k] as string)
+    if (ev.kind === 'bounce') {
+      ev.originalMessageIds = ev.originalMessageIds.map(detach)
+      if (ev.mailId === null) ev.mailId = ev.originalMessageIds.map((mid) => this.links.mailOf(mid)).find((id) => id !== undefined) ?? null
+      // only attempts still held can take what it tells; the bounce itself carries it for the others
+      const info = ev.mailId !== null ? this.links.mail(ev.mailId) : undefined
+      if (info) {
+        info.recipient ??= ev.bouncedAddress
+        if (ev.originalMessageIds.length === 1) info.messageId ??= ev.originalMessageIds[0]!
+      }
+    }
+    let linked = false
+    if (ev.kind === 'attempt' && ev.mailId !== null) {
+      // a mail sent with its recipient and Message-Id logged needs no info of its own (most of a
+      // mass mailing in 18+); it still completes the earlier attempts of its mail
+      const complete = ev.status === 'sent' && ev.recipient !== null && ev.messageId !== null
+      const info = complete ? this.links.mail(ev.mailId) : this.links.touch(ev.mailId)
+      if (info) {
+        info.held++
+        linked = true
+        info.recipient ??= ev.recipient
+        info.messageId ??= ev.messageId
+      }
+      if (ev.messageId) this.links.linkMessageId(ev.messageId, ev.mailId)
+    }
+    const h: Held = { ev, ms, seq: this.seq++, run, linked }
+    // records come in time order but for a few: insert from the end
+    const q = this.held
+    let i = q.length
+    q.push(h)
+    while (i > this.head && (q[i - 1]!.ms > h.ms || (q[i - 1]!.ms === h.ms && q[i - 1]!.seq > h.seq))) {
+      q[i] = q[i - 1]!
+      i--
+    }
+    q[i] = h
   }
 
   private flushPending(pid: number) {
@@ -257,7 +461,7 @@ class Parser {
       pid: rec.base.pid,
       db: rec.base.db,
     }
-    this.push(ev)
+    this.push(ev, rec.ms)
     const run = this.runs.get(rec.header.pid)
     if (run?.open) {
       run.ev.attempts++
@@ -269,14 +473,15 @@ class Parser {
   /** Queue cron lifecycle, every version's wording (odoo-log-formats.md §2.3, §7). */
   private cron(rec: Rec, msg: string): boolean {
     const pid = rec.header.pid
-    const ms = Date.parse(rec.base.time)
+    const ms = rec.ms
     let m: RegExpExecArray | null
     const start = (name: string, id: number | null) => {
       const ev: QueueRunEvent = {
         kind: 'queue_run', ...when(rec), cron: name, cronId: id, duration: null, processed: null, remaining: null, attempts: 0, sent: 0, failed: 0, outcome: null, ...where(rec),
       }
-      this.runs.set(pid, { ev, startMs: ms, open: true })
-      this.push(ev)
+      const run = { ev, startMs: ms, open: true }
+      this.runs.set(pid, run)
+      this.push(ev, ms, run)
     }
     const run = this.runs.get(pid)
     const end = (outcome: 'done' | 'failed', duration: number | null) => {
@@ -331,7 +536,7 @@ class Parser {
       mailId: verp ? Number(verp[1]) : null,
       ...where(rec),
     }
-    this.push(ev)
+    this.push(ev, rec.ms)
     return true
   }
 
@@ -354,8 +559,25 @@ class Parser {
       reason: last?.text ?? (rec.lines.find((l) => l.includes('No possible route found')) ?? msg),
       ...where(rec),
     }
-    this.push(ev)
+    this.push(ev, rec.ms)
   }
+}
+
+/** The day of the last stamp read (one string a day, shared by its events), and its start in ms. */
+let dayKey = ''
+let dayMs = 0
+
+/**
+ * `2024-05-06 08:14:22,905` as ms since the epoch: the day from a one-entry cache, the clock by digit
+ * arithmetic (Date.parse per record was 5% of the parser's time on the mail-dense bench folder).
+ */
+function stampMs(stamp: string): number {
+  if (!stamp.startsWith(dayKey) || !dayKey) {
+    dayKey = stamp.slice(0, 10)
+    dayMs = Date.UTC(Number(stamp.slice(0, 4)), Number(stamp.slice(5, 7)) - 1, Number(stamp.slice(8, 10)))
+  }
+  const d = (i: number) => stamp.charCodeAt(i) - 48
+  return dayMs + (d(11) * 10 + d(12)) * 3600e3 + (d(14) * 10 + d(15)) * 60e3 + (d(17) * 10 + d(18)) * 1e3 + d(20) * 100 + d(21) * 10 + d(22)
 }
 
 /** A copy of a substring that does not keep its parent string alive (V8 substrings are views). */
@@ -394,17 +616,24 @@ function normalize(raw: LogRecord): Rec | null {
     header = parseHeader(text)
   }
   if (!header) return null
-  const lines = text.split('\n')
-  lines[0] = lines[0]!.slice(header.messageStart)
-  for (let i = 0; i < lines.length; i++) {
-    let l = lines[i]!
-    if (i > 0 && header.prefixLength > 0) l = l.replace(PREFIX_LINE, '')
-    lines[i] = l.replace(/[\s]+$/, '')
+  let lines: string[]
+  // most records the parser reads are one line (a mail sent): no split, no regex
+  if (text.indexOf('\n') < 0) lines = [text.slice(header.messageStart).trimEnd()]
+  else {
+    lines = text.split('\n')
+    lines[0] = lines[0]!.slice(header.messageStart)
+    for (let i = 0; i < lines.length; i++) {
+      let l = lines[i]!
+      if (i > 0 && header.prefixLength > 0) l = l.replace(PREFIX_LINE, '')
+      lines[i] = l.trimEnd() // the same white space as /\s+$/
+    }
+    while (lines.length > 1 && lines[lines.length - 1] === '') lines.pop()
   }
-  while (lines.length > 1 && lines[lines.length - 1] === '') lines.pop()
+  const ms = stampMs(header.stamp)
   return {
     header,
     lines,
-    base: { time: stampToIso(header.stamp), day: header.stamp.slice(0, 10), file: raw.file, line: raw.line, pid: header.pid, db: header.db },
+    base: { time: stampToIso(header.stamp), day: dayKey, file: raw.file, line: raw.line, pid: header.pid, db: header.db },
+    ms,
   }
 }

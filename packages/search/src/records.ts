@@ -46,6 +46,20 @@ function detach(s: string): string {
   return (' ' + s).slice(1)
 }
 
+/**
+ * One copy of each database and logger name: a log has a handful of each, and a fresh copy per
+ * record was 3% of the mail parser's time (and memory held by every event). Cleared past 4,096 names.
+ */
+const names = new Map<string, string>()
+function intern(s: string): string {
+  let v = names.get(s)
+  if (v === undefined) {
+    if (names.size >= 4096) names.clear()
+    names.set((v = detach(s)), v)
+  }
+  return v
+}
+
 /** Parses the header of the line starting at `pos` in `str`, or null when it is no header line. */
 export function parseHeader(str: string, pos = 0): RecordHeader | null {
   HEADER_AT.lastIndex = pos
@@ -55,8 +69,8 @@ export function parseHeader(str: string, pos = 0): RecordHeader | null {
     stamp: detach(m[2]!),
     pid: Number(m[3]),
     level: m[4] as Level,
-    db: detach(m[5]!),
-    logger: detach(m[6]!),
+    db: intern(m[5]!),
+    logger: intern(m[6]!),
     messageStart: m[0].length,
     prefixLength: m[1]?.length ?? 0,
   }

@@ -1,8 +1,8 @@
-import { attemptFilter, diagnose, LIMIT_PRESETS, type MailEvent } from '@odoolog/mail'
+import { attemptFilter, DiagnosisTally, LIMIT_PRESETS, type AttemptEvent, type BounceEvent } from '@odoolog/mail'
 import { formatDistanceStrict } from 'date-fns/formatDistanceStrict'
 import type { ExitCode } from '../errors.js'
 import type { Io } from '../io.js'
-import { collectEvents, emit } from './mail.js'
+import { eachBatch, emit } from './mail.js'
 
 export interface DiagnoseArgs {
   paths?: string[]
@@ -19,16 +19,25 @@ const md = (s: string | null | undefined) => (s ?? '').replace(/\|/g, '\\|').rep
 /** `odoolog diagnose`: the evidence Odoo's email guide asks for, as Markdown; with --to, one recipient's timeline. */
 export async function diagnoseCommand(a: DiagnoseArgs, io: Io): Promise<ExitCode> {
   const limit = a.limit ?? LIMIT_PRESETS.paid
-  const { events: all, result } = await collectEvents(a.paths, io, a)
-  const events = a.to ? all.filter(attemptFilter({ to: a.to })) : all
-  const d = diagnose(events, limit)
+  const keep = a.to ? attemptFilter({ to: a.to }) : () => true
+  const tally = new DiagnosisTally(limit)
+  // with --to, the recipient's attempts and bounces for the timeline (one recipient's: a few)
+  const timelineEvents: (AttemptEvent | BounceEvent)[] = []
+  const result = await eachBatch(a.paths, io, a, (events) => {
+    for (const e of events) {
+      if (!keep(e)) continue
+      tally.add(e)
+      if (a.to && (e.kind === 'attempt' || e.kind === 'bounce')) timelineEvents.push(e)
+    }
+  })
+  const d = tally.result()
   if (a.format === 'json') {
     return emit(JSON.stringify(d) + '\n', result, io)
   }
   const L: string[] = []
   L.push(a.to ? `# Email diagnosis for ${a.to}` : '# Email diagnosis', '')
   L.push(`Period: ${t(d.period.from)} to ${t(d.period.to)}. Send attempts: ${d.attempts} (${d.sent} sent, ${d.failed} failed).`, '')
-  if (a.to) L.push(...timeline(events), '')
+  if (a.to) L.push(...timeline(timelineEvents), '')
   L.push('## Permanent failures (5xx): the server will not accept these; fix the address or the sender', '')
   L.push(...codeTable(d.permanent), '')
   L.push('## Temporary failures (4xx): Odoo retries these on the next queue run', '')
@@ -66,7 +75,7 @@ function codeTable(rows: { code: number; domain: string; count: number }[]): str
 }
 
 /** One recipient's attempts and bounces, as a Markdown table to paste into a support ticket. */
-function timeline(events: MailEvent[]): string[] {
+function timeline(events: (AttemptEvent | BounceEvent)[]): string[] {
   const L = ['## Timeline', '', '| time (UTC) | event | mail | attempt | code | detail |', '|---|---|---|---|---|---|']
   for (const e of events) {
     if (e.kind === 'attempt') L.push(`| ${t(e.time)} | ${e.status} | ${e.mailId ?? ''} | ${e.attempt ?? ''} | ${e.smtpCode ?? ''} ${e.enhancedCode ?? ''} | ${md([e.errorClass, e.reason].filter(Boolean).join(': '))} |`)

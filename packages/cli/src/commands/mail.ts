@@ -1,6 +1,6 @@
-import { attemptFilter, readMailEvents, type MailEvent, type ParseResult } from '@odoolog/mail'
+import { attemptFilter, readMailBatches, type MailEvent, type ParseResult, type Tally } from '@odoolog/mail'
 import { ExitCode } from '../errors.js'
-import { pickFormat, render } from '../format.js'
+import { header, pickFormat, render, row } from '../format.js'
 import { Output, ProgressLine, type Io } from '../io.js'
 import { sourcesFor } from './_sources.js'
 
@@ -29,46 +29,75 @@ export const COLUMNS = {
 const TABLE_ATTEMPT = ['time', 'mailId', 'attempt', 'status', 'recipient', 'smtpCode', 'enhancedCode', 'errorClass', 'reason']
 const TABLE_EVENT = ['time', 'kind', 'mailId', 'status', 'recipient', 'smtpCode', 'summary']
 
-/** Reads every mail event of the sources and the parser's counts. */
-export async function collectEvents(paths: string[] | undefined, io: Io, opts: { since?: string; until?: string; stats?: boolean }): Promise<{ events: MailEvent[]; result: ParseResult }> {
+/**
+ * Hands the mail events of the sources to `onBatch`, a batch at a time as the parser lets them go
+ * (progress on a TTY), and returns the parser's counts. `onBatch` resolving false stops the reading
+ * (stdout has closed).
+ */
+export async function eachBatch(paths: string[] | undefined, io: Io, opts: { since?: string; until?: string; stats?: boolean }, onBatch: (events: MailEvent[]) => boolean | void | Promise<boolean | void>): Promise<ParseResult> {
   const sources = await sourcesFor(paths, io)
   // counting every record costs a scan of every header: only for --stats
   const progress = new ProgressLine(io.stderr)
-  const it = readMailEvents(sources, { since: opts.since, until: opts.until, countRecords: !!opts.stats, onProgress: (p) => progress.update(p) })
-  const events: MailEvent[] = []
+  const it = readMailBatches(sources, { since: opts.since, until: opts.until, countRecords: !!opts.stats, onProgress: (p) => progress.update(p) })
   try {
     for (;;) {
       const r = await it.next()
-      if (r.done) return { events, result: r.value }
-      events.push(r.value)
+      if (r.done) return r.value
+      if ((await onBatch(r.value)) === false) {
+        await it.return(undefined as never)
+        return { records: 0, orphanLines: 0, errors: 0, events: { attempt: 0, queue_run: 0, bounce: 0, incoming_error: 0 }, fileErrors: [] }
+      }
     }
   } finally {
     progress.done()
   }
 }
 
+/** Runs a report's tally over the events of the sources (those `keep` selects). */
+export async function tallyEvents<R>(paths: string[] | undefined, io: Io, opts: { since?: string; until?: string }, tally: Tally<R>, keep?: (e: MailEvent) => boolean): Promise<{ report: R; result: ParseResult }> {
+  const result = await eachBatch(paths, io, opts, (events) => {
+    for (const e of events) if (!keep || keep(e)) tally.add(e)
+  })
+  return { report: tally.result(), result }
+}
+
 /** Writes a report's text, then the files that could not be read; exit 2 if there were any. */
-export async function emit(text: string, result: ParseResult, io: Io): Promise<ExitCode> {
-  await new Output(io.stdout).write(text)
+export async function emit(text: string, result: ParseResult, io: Io, out = new Output(io.stdout)): Promise<ExitCode> {
+  await out.write(text)
   for (const e of result.fileErrors) io.stderr.write(`odoolog: ${e.message}\n`)
   return result.errors ? ExitCode.Error : ExitCode.Match
 }
 
-/** `odoolog mail`: send attempts (or every event) as a table, NDJSON, CSV or TSV. */
+/**
+ * `odoolog mail`: send attempts (or every event) as a table, NDJSON, CSV or TSV. Rows are written as
+ * the parser lets events go; only the table, for a terminal, waits for the end.
+ */
 export async function mailCommand(a: MailArgs, io: Io): Promise<ExitCode> {
   const format = pickFormat(a.format, io.stdout.isTTY, ['table', 'ndjson', 'csv', 'tsv'])
   const keep = attemptFilter({ to: a.to, mailId: a.mailId, messageId: a.messageId, status: a.status, code: a.code })
-  const { events, result } = await collectEvents(a.paths, io, a)
-  const rows = events.filter((e) => (a.events || e.kind === 'attempt') && keep(e))
-  let text: string
+  const selected = (e: MailEvent) => (a.events || e.kind === 'attempt') && keep(e)
+  const out = new Output(io.stdout)
+  let result: ParseResult
+  let text = ''
   if (format === 'table') {
-    const cols = a.events ? TABLE_EVENT : TABLE_ATTEMPT
-    text = render(rows.map((e) => tableRow(e)), cols, 'table')
+    const rows: Record<string, unknown>[] = []
+    result = await eachBatch(a.paths, io, a, (events) => {
+      for (const e of events) if (selected(e)) rows.push(tableRow(e))
+    })
+    text = render(rows, a.events ? TABLE_EVENT : TABLE_ATTEMPT, 'table')
   } else {
+    // each batch goes out as it comes (one write), so a reader sees events while the input lasts
     const cols = a.events ? [...new Set(Object.values(COLUMNS).flat())] : [...COLUMNS.attempt]
-    text = render(rows as never[], cols, format)
+    text = header(cols, format)
+    result = await eachBatch(a.paths, io, a, (events) => {
+      for (const e of events) if (selected(e)) text += row(e as unknown as Record<string, unknown>, cols, format)
+      if (!text) return
+      const chunk = text
+      text = ''
+      return out.write(chunk)
+    })
   }
-  const code = await emit(text, result, io)
+  const code = await emit(text, result, io, out)
   if (a.stats) {
     const ev = result.events
     io.stderr.write(

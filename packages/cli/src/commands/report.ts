@@ -1,8 +1,8 @@
-import { LIMIT_PRESETS, limitReport, queueReport, retriesReport, type RetriesBy } from '@odoolog/mail'
+import { LIMIT_PRESETS, LimitTally, QueueTally, RetriesTally, type RetriesBy } from '@odoolog/mail'
 import type { ExitCode } from '../errors.js'
 import { pickFormat, render, type Row } from '../format.js'
 import type { Io } from '../io.js'
-import { collectEvents, emit } from './mail.js'
+import { emit, tallyEvents } from './mail.js'
 
 export interface ReportArgs {
   paths?: string[]
@@ -26,8 +26,8 @@ function codes(c: Record<string, number>): string {
 export async function retriesCommand(a: ReportArgs, io: Io): Promise<ExitCode> {
   const format = pickFormat(a.format, io.stdout.isTTY, FORMATS)
   const by = a.by ?? 'day'
-  const { events, result } = await collectEvents(a.paths, io, a)
-  const rows = retriesReport(events, by).map(({ key, ...r }) => ({ [by]: key, ...r }))
+  const { report, result } = await tallyEvents(a.paths, io, a, new RetriesTally(by))
+  const rows = report.map(({ key, ...r }) => ({ [by]: key, ...r }))
   const cols = [by, 'attempts', 'sent', 'failed', 'retries', 'mails', 'codes']
   let text: string
   if (format === 'json' || format === 'ndjson') text = render(rows, cols, format)
@@ -57,8 +57,7 @@ const ADVICE = [
 export async function limitCommand(a: ReportArgs, io: Io): Promise<ExitCode> {
   const format = pickFormat(a.format, io.stdout.isTTY, FORMATS)
   const limit = a.limit ?? LIMIT_PRESETS[a.plan ?? 'paid']
-  const { events, result } = await collectEvents(a.paths, io, a)
-  const rep = limitReport(events, limit)
+  const { report: rep, result } = await tallyEvents(a.paths, io, a, new LimitTally(limit))
   const cols = ['start', 'end', 'attempts', 'sent', 'failed', 'limit', 'reachedAt', 'limitFailures']
   let text: string
   if (format === 'json') text = JSON.stringify(rep) + '\n'
@@ -83,8 +82,7 @@ export async function limitCommand(a: ReportArgs, io: Io): Promise<ExitCode> {
 /** `odoolog report queue`: the mail queue cron per day, and its stalls. */
 export async function queueCommand(a: ReportArgs, io: Io): Promise<ExitCode> {
   const format = pickFormat(a.format, io.stdout.isTTY, FORMATS)
-  const { events, result } = await collectEvents(a.paths, io, a)
-  const rep = queueReport(events)
+  const { report: rep, result } = await tallyEvents(a.paths, io, a, new QueueTally())
   const cols = ['day', 'runs', 'medianDuration', 'maxDuration', 'attempts', 'mailsPerRun', 'failedRuns']
   let text: string
   if (format === 'json') text = JSON.stringify(rep) + '\n'
