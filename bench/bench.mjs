@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// pnpm bench [--rounds N] [--size 1g]: odoolog side by side with zgrep, ripgrep and ugrep in one run.
-// Every command's output is read through a pipe (never /dev/null, where grep-like tools stop at the
-// first match). Prints medians, ratios to zgrep and to the floor, and odoolog's peak RSS.
+// pnpm bench [--rounds N] [--size 1g] [--mail-days N] [--against CHECKOUT]: odoolog side by side with
+// zgrep, ripgrep and ugrep in one run. Every command's output is read through a pipe (never /dev/null,
+// where grep-like tools stop at the first match). Prints medians, ratios and odoolog's peak RSS.
+//   --against CHECKOUT  also runs the odoolog built in another checkout (a before/after in one run)
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { corpus, NEEDLE } from './corpus.mjs'
+import { expectedTotals, mailCorpus } from './mail-corpus.mjs'
 
 const args = process.argv.slice(2)
 const opt = (name, dflt) => {
@@ -16,88 +18,141 @@ const opt = (name, dflt) => {
 }
 const rounds = Number(opt('--rounds', '5'))
 const size = opt('--size', '')
+const mailDays = Number(opt('--mail-days', '30'))
+const against = opt('--against', '')
 const mbPerDay = size === '1g' ? 34 : 12
 const BIN = fileURLToPath(new URL('../packages/cli/bin/odoolog.js', import.meta.url))
+const OTHER = against ? join(resolve(against), 'packages/cli/bin/odoolog.js') : null
 const FLOOR = fileURLToPath(new URL('./floor.mjs', import.meta.url))
-
-const dir = await corpus(mbPerDay)
-const names = readdirSync(dir).filter((n) => n.startsWith('odoo.log'))
-const dated = names.filter((n) => /\d{4}-\d{2}-\d{2}/.test(n)).sort()
-const ordered = [...dated, 'odoo.log.1', 'odoo.log'].map((n) => join(dir, n))
-const plain = [join(dir, 'odoo.log.1'), join(dir, 'odoo.log')]
+const node = process.execPath
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0
 const rssDir = mkdtempSync(join(tmpdir(), 'odoolog-rss-'))
+if (!has('rg')) console.error('rg not installed: skipped (apt-get install ripgrep)')
+if (!has('ugrep')) console.error('ugrep not installed: skipped (apt-get install ugrep)')
 
-/** Runs a command, reads all its stdout, returns seconds, output size and (for odoolog) peak RSS in MB. */
-function run(cmd, argv, { rss = false, keep = false } = {}) {
+/** The folder's files, oldest first, as zgrep and the peers are given them. */
+function ordered(dir) {
+  const names = readdirSync(dir).filter((n) => n.startsWith('odoo.log'))
+  return [...names.filter((n) => /\d{4}-\d{2}-\d{2}/.test(n)).sort(), 'odoo.log.1', 'odoo.log'].map((n) => join(dir, n))
+}
+
+/**
+ * Runs a command and reads its stdout: seconds, bytes, peak RSS in MB (with `rss`, for odoolog), and
+ * with `first`, the seconds to its first line (then it is stopped, as `| head -1` would).
+ */
+function run(cmd, argv, { rss = false, keep = false, first = false } = {}) {
   return new Promise((resolve, reject) => {
     const rssFile = join(rssDir, `${Math.random()}`)
     const [c, a] = rss ? ['/usr/bin/time', ['-f', '%M', '-o', rssFile, cmd, ...argv]] : [cmd, argv]
     const t0 = process.hrtime.bigint()
     const p = spawn(c, a, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LC_ALL: 'C' } })
     let bytes = 0
+    let firstAt = null
     const chunks = []
     p.stdout.on('data', (d) => {
       bytes += d.length
       if (keep) chunks.push(d)
+      if (first && firstAt === null && d.includes(10)) {
+        firstAt = Number(process.hrtime.bigint() - t0) / 1e9
+        p.stdout.destroy()
+      }
     })
     p.on('error', reject)
     p.on('close', (code) => {
-      const s = Number(process.hrtime.bigint() - t0) / 1e9
+      const s = first ? firstAt : Number(process.hrtime.bigint() - t0) / 1e9
       const mb = rss ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024 : null
       resolve({ s, bytes, code, mb, out: keep ? Buffer.concat(chunks) : null })
     })
   })
 }
 
-const node = process.execPath
-const commands = [
-  { name: 'zgrep -F', cmd: 'zgrep', argv: ['-F', NEEDLE, ...ordered] },
-  { name: 'floor (Node inflate, 3 at a time)', cmd: node, argv: [FLOOR, dir] },
-  { name: 'odoolog grep -F', cmd: node, argv: [BIN, 'grep', '-F', NEEDLE, dir], rss: true },
-  ...(has('rg') ? [{ name: 'rg -z -F', cmd: 'rg', argv: ['-z', '-F', '--no-heading', '--with-filename', NEEDLE, ...ordered] }] : []),
-  ...(has('ugrep') ? [{ name: 'ugrep -z -F', cmd: 'ugrep', argv: ['-z', '-F', NEEDLE, ...ordered] }] : []),
-  { name: 'odoolog report retries --by day', cmd: node, argv: [BIN, 'report', 'retries', '--by', 'day', '--format', 'tsv', dir], rss: true },
-  { name: 'grep -F (odoo.log + odoo.log.1)', cmd: 'grep', argv: ['-F', NEEDLE, ...plain] },
-  { name: 'odoolog grep -F (odoo.log + odoo.log.1)', cmd: node, argv: [BIN, 'grep', '-F', NEEDLE, ...plain], rss: true },
-]
-if (!has('rg')) console.error('rg not installed: skipped (apt-get install ripgrep)')
-if (!has('ugrep')) console.error('ugrep not installed: skipped (apt-get install ugrep)')
-
-// Same lines as zgrep: odoolog names files DIR/NAME, zgrep as given, and the paths here are the same.
-const z = await run('zgrep', ['-F', NEEDLE, ...ordered], { keep: true })
-const o = await run(node, [BIN, 'grep', '-F', NEEDLE, dir], { keep: true })
-const same = z.out.equals(o.out)
-console.log(`corpus: ${dir} (${names.length} files), needle lines: ${z.out.toString().split('\n').length - 1}, odoolog output = zgrep output: ${same ? 'yes' : 'NO'}`)
-
-const times = new Map(commands.map((c) => [c.name, []]))
-const rss = new Map()
-for (let r = 0; r < rounds; r++) {
-  for (const c of r % 2 ? [...commands].reverse() : commands) {
-    const res = await run(c.cmd, c.argv, { rss: c.rss })
-    times.get(c.name).push(res.s)
-    if (res.mb !== null) rss.set(c.name, Math.max(rss.get(c.name) ?? 0, res.mb))
-  }
-  if (process.stderr.isTTY) process.stderr.write(`\rround ${r + 1}/${rounds}`)
-}
-if (process.stderr.isTTY) process.stderr.write('\n')
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
   const m = s.length >> 1
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
 }
-const med = new Map([...times].map(([k, v]) => [k, median(v)]))
-const zg = med.get('zgrep -F')
-const floor = med.get('floor (Node inflate, 3 at a time)')
-const gp = med.get('grep -F (odoo.log + odoo.log.1)')
-const rows = commands.map((c) => {
-  const m = med.get(c.name)
-  const plainRow = c.name.includes('odoo.log + odoo.log.1')
-  return [c.name, m.toFixed(3), plainRow ? '' : (m / zg).toFixed(2), plainRow ? '' : (m / floor).toFixed(2), plainRow ? (m / gp).toFixed(2) : '', rss.has(c.name) ? rss.get(c.name).toFixed(0) : '']
-})
-const head = ['command', 'median s', 'x zgrep', 'x floor', 'x grep -F', 'peak RSS MB']
-const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
-const line = (r) => r.map((v, i) => (i === 0 ? v.padEnd(w[i]) : v.padStart(w[i]))).join('  ')
-console.log(`${rounds} rounds, alternating order, ${process.platform} ${process.arch}, node ${process.version}`)
-console.log(line(head))
-for (const r of rows) console.log(line(r))
+
+/** Alternating rounds over a section's commands; prints its table (ratios to the `base` row). */
+async function section(title, commands, ratios) {
+  const times = new Map(commands.map((c) => [c.name, []]))
+  const rss = new Map()
+  for (let r = 0; r < rounds; r++) {
+    for (const c of r % 2 ? [...commands].reverse() : commands) {
+      const res = await run(c.cmd, c.argv, { rss: c.rss, first: c.first })
+      times.get(c.name).push(res.s)
+      if (res.mb !== null) rss.set(c.name, Math.max(rss.get(c.name) ?? 0, res.mb))
+    }
+    if (process.stderr.isTTY) process.stderr.write(`\r${title}: round ${r + 1}/${rounds}`)
+  }
+  if (process.stderr.isTTY) process.stderr.write('\n')
+  const med = new Map([...times].map(([k, v]) => [k, median(v)]))
+  const head = ['command', 'median s', ...ratios.map((x) => `x ${x.label}`), 'peak RSS MB']
+  const rows = commands.map((c) => {
+    const m = med.get(c.name)
+    return [c.name, m.toFixed(3), ...ratios.map((x) => (x.applies(c) ? (m / med.get(x.base)).toFixed(2) : '')), rss.has(c.name) ? rss.get(c.name).toFixed(0) : '']
+  })
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
+  const line = (r) => r.map((v, i) => (i === 0 ? v.padEnd(w[i]) : v.padStart(w[i]))).join('  ')
+  console.log(`\n${title}: ${rounds} rounds, alternating order, ${process.platform} ${process.arch}, node ${process.version}`)
+  console.log(line(head))
+  for (const r of rows) console.log(line(r))
+}
+
+/** odoolog commands, and the same with the other checkout's build when --against is given. */
+function odoolog(name, argv, extra = {}) {
+  const mine = { name: `odoolog ${name}`, cmd: node, argv: [BIN, ...argv], rss: !extra.first, ...extra }
+  return OTHER ? [mine, { ...mine, name: `against: odoolog ${name}`, argv: [OTHER, ...argv] }] : [mine]
+}
+
+// --- the grep folder: 30 days, werkzeug-heavy, a few hundred mails a day ---
+{
+  const dir = await corpus(mbPerDay)
+  const files = ordered(dir)
+  const plain = [join(dir, 'odoo.log.1'), join(dir, 'odoo.log')]
+  const commands = [
+    { name: 'zgrep -F', cmd: 'zgrep', argv: ['-F', NEEDLE, ...files] },
+    { name: 'floor (Node inflate, 3 at a time)', cmd: node, argv: [FLOOR, dir] },
+    ...odoolog('grep -F', ['grep', '-F', NEEDLE, dir]),
+    ...(has('rg') ? [{ name: 'rg -z -F', cmd: 'rg', argv: ['-z', '-F', '--no-heading', '--with-filename', NEEDLE, ...files] }] : []),
+    ...(has('ugrep') ? [{ name: 'ugrep -z -F', cmd: 'ugrep', argv: ['-z', '-F', NEEDLE, ...files] }] : []),
+    ...odoolog('report retries --by day', ['report', 'retries', '--by', 'day', '--format', 'tsv', dir]),
+    { name: 'grep -F (odoo.log + odoo.log.1)', cmd: 'grep', argv: ['-F', NEEDLE, ...plain] },
+    ...odoolog('grep -F (odoo.log + odoo.log.1)', ['grep', '-F', NEEDLE, ...plain]),
+  ]
+  // Same lines as zgrep: odoolog names files DIR/NAME, zgrep as given, and the paths here are the same.
+  const z = await run('zgrep', ['-F', NEEDLE, ...files], { keep: true })
+  const o = await run(node, [BIN, 'grep', '-F', NEEDLE, dir], { keep: true })
+  console.log(`corpus: ${dir} (${files.length} files), needle lines: ${z.out.toString().split('\n').length - 1}, odoolog output = zgrep output: ${z.out.equals(o.out) ? 'yes' : 'NO'}`)
+  const isPlain = (c) => c.name.includes('odoo.log + odoo.log.1')
+  await section('grep folder', commands, [
+    { label: 'zgrep', base: 'zgrep -F', applies: (c) => !isPlain(c) },
+    { label: 'floor', base: 'floor (Node inflate, 3 at a time)', applies: (c) => !isPlain(c) },
+    { label: 'grep -F', base: 'grep -F (odoo.log + odoo.log.1)', applies: isPlain },
+  ])
+}
+
+// --- the mail-dense folder: a mass mailing, 20,000 mails a day ---
+{
+  const dir = await mailCorpus({ days: mailDays })
+  const files = ordered(dir)
+  const zc = { name: "zgrep -c 'successfully sent' 'failed sending mail'", cmd: 'zgrep', argv: ['-c', '-e', 'successfully sent', '-e', 'failed sending mail', ...files] }
+  const commands = [
+    zc,
+    ...odoolog('report retries --by day', ['report', 'retries', '--by', 'day', '--format', 'tsv', dir]),
+    ...odoolog('report limit', ['report', 'limit', '--format', 'tsv', dir]),
+    ...odoolog('report queue', ['report', 'queue', '--format', 'tsv', dir]),
+    ...odoolog('diagnose', ['diagnose', dir]),
+    ...odoolog('mail --format ndjson', ['mail', '--format', 'ndjson', dir]),
+    ...odoolog('mail --format ndjson: first line', ['mail', '--format', 'ndjson', dir], { first: true }),
+  ]
+  // exactly the right totals: the generator's own count, zgrep's, and the report's
+  const want = expectedTotals(mailDays)
+  const zr = await run(zc.cmd, zc.argv, { keep: true })
+  const zTotal = zr.out.toString().trim().split('\n').reduce((n, l) => n + Number(l.slice(l.lastIndexOf(':') + 1)), 0)
+  const rep = await run(node, [BIN, 'report', 'retries', '--by', 'day', '--format', 'json', dir], { keep: true })
+  const days = JSON.parse(rep.out.toString())
+  const sum = (k) => days.reduce((n, d) => n + d[k], 0)
+  const same = sum('attempts') === want.attempts && sum('sent') === want.sent && sum('failed') === want.failed && zTotal === want.attempts
+  console.log(`\nmail corpus: ${dir} (${files.length} files), attempts written ${want.attempts} (${want.sent} sent, ${want.failed} failed), zgrep -c ${zTotal}, report ${sum('attempts')} (${sum('sent')} sent, ${sum('failed')} failed): ${same ? 'same' : 'DIFFERENT'}`)
+  await section('mail-dense folder', commands, [{ label: 'zgrep -c', base: zc.name, applies: (c) => c !== zc && !c.first }])
+}

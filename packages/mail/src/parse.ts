@@ -365,8 +365,11 @@ class Parser {
    * record's text (tracebacks) alive while it waits. Links what it tells of its mail.
    */
   private push(ev: MailEvent, ms: number, run: OpenRun | null = null) {
-    const e = ev as unknown as Record<string, unknown>
-    for (const k in e) if (typeof e[k] === 'string' && k !== 'file' && k !== 'time' && k !== 'day' && k !== 'db') e[k] = detach(e[k] as string)
+    const e = ev as unknown as Record<string, string | null>
+    for (const k of FROM_TEXT[ev.kind]) {
+      const v = e[k]
+      if (v) e[k] = detach(v)
+    }
     if (ev.kind === 'bounce') {
       ev.originalMessageIds = ev.originalMessageIds.map(detach)
       if (ev.mailId === null) ev.mailId = ev.originalMessageIds.map((mid) => this.links.mailOf(mid)).find((id) => id !== undefined) ?? null
@@ -580,9 +583,20 @@ function stampMs(stamp: string): number {
   return dayMs + (d(11) * 10 + d(12)) * 3600e3 + (d(14) * 10 + d(15)) * 60e3 + (d(17) * 10 + d(18)) * 1e3 + d(20) * 100 + d(21) * 10 + d(22)
 }
 
-/** A copy of a substring that does not keep its parent string alive (V8 substrings are views). */
+/** The fields of each kind that are cut from the record's text (the others are constants or shared). */
+const FROM_TEXT: Record<MailEvent['kind'], readonly string[]> = {
+  attempt: ['messageId', 'from', 'recipient', 'enhancedCode', 'errorClass', 'reason'],
+  queue_run: ['cron'],
+  bounce: ['sender', 'to', 'bounceMessageId', 'bouncedAddress'],
+  incoming_error: ['serverType', 'server', 'errorClass', 'reason'],
+}
+
+/**
+ * A copy of a substring that does not keep its parent string alive (V8 substrings of 13 characters
+ * or more are views; shorter ones are copies already).
+ */
 function detach(s: string): string {
-  return (' ' + s).slice(1)
+  return s.length < 13 ? s : (' ' + s).slice(1)
 }
 
 // Every event's keys: kind, time, day, its own fields, then file, line, pid, db (the README's schema).
