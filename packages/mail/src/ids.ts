@@ -1,27 +1,52 @@
 /**
- * A table from mail ids to small integers (attempts so far, a group index), 4 bytes a mail: Odoo's
- * mail ids come from one sequence, so they are dense and pages of 4,096 ids fill up. 600,000 mails
- * take 2.4 MB here against about 40 MB as a Map of numbers. Past PAGE_CAP pages (sparse, huge ids)
- * the rest go to a Map.
+ * How long per-mail state lives after the mail's last record, in days of log time: a bounce finds its
+ * mail by Message-Id, a retry its recipient and its attempt number (past that, it counts from 1).
  */
-export class IdTable {
-  private readonly pages = new Map<number, Int32Array>()
-  private readonly spill = new Map<number, number>()
+export const LINK_DAYS = 4
 
-  get(id: number): number {
-    const page = this.pages.get(Math.floor(id / PAGE))
-    if (page) return page[id % PAGE]!
-    return this.spill.get(id) ?? 0
+/**
+ * Per-mail state for the recent past only, so that memory follows the mail rate, not the length of
+ * the logs: two generations of maps, each `span` days of log time; a lookup tries the young one, then
+ * the old one (and brings an entry found there back to the young one); every `span` days the old one
+ * is dropped. An entry lives `span` to 2 × `span` days after it was last used.
+ */
+export class RecentMap<K, V> {
+  private young = new Map<K, V>()
+  private old = new Map<K, V>()
+  private lastDay = ''
+  /** The young generation's first day, as a day number. */
+  private since = -Infinity
+
+  constructor(private readonly span: number) {}
+
+  /** The log time has reached `day` (YYYY-MM-DD); days come in order, gaps in the logs count. */
+  day(day: string): void {
+    if (day === this.lastDay) return
+    this.lastDay = day
+    const n = Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) / 86400e3
+    if (n < this.since + this.span) return
+    this.old = n < this.since + 2 * this.span ? this.young : new Map()
+    this.young = new Map()
+    this.since = n
   }
 
-  set(id: number, value: number): void {
-    const n = Math.floor(id / PAGE)
-    let page = this.pages.get(n)
-    if (!page && Number.isSafeInteger(id) && id >= 0 && this.pages.size < PAGE_CAP && !this.spill.has(id)) this.pages.set(n, (page = new Int32Array(PAGE)))
-    if (page) page[id % PAGE] = value
-    else this.spill.set(id, value)
+  get(key: K): V | undefined {
+    const v = this.young.get(key)
+    if (v !== undefined) return v
+    const o = this.old.get(key)
+    if (o !== undefined) {
+      this.old.delete(key)
+      this.young.set(key, o)
+    }
+    return o
+  }
+
+  /** Sets it in the young generation; the caller has looked it up first (get), which moved it there. */
+  set(key: K, value: V): void {
+    this.young.set(key, value)
+  }
+
+  delete(key: K): void {
+    if (!this.young.delete(key)) this.old.delete(key)
   }
 }
-
-const PAGE = 4096
-const PAGE_CAP = 4096 // 64 MB of pages at most

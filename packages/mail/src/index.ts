@@ -1,6 +1,7 @@
 export type { AttemptEvent, BounceEvent, EventBase, IncomingErrorEvent, MailEvent, MailEventKind, ParseStats, QueueRunEvent } from './events.js'
 export type { ParseOptions, ParseResult } from './parse.js'
-export { HOLD_MS, LINK_DAYS, MAIL_PATTERNS, MAX_HELD, parseMail, parseMailBatches, readMailBatches, readMailEvents } from './parse.js'
+export { HOLD_MS, MAIL_PATTERNS, MAX_HELD, parseMail, parseMailBatches, readMailBatches, readMailEvents } from './parse.js'
+export { LINK_DAYS } from './ids.js'
 export type { SmtpDetails } from './smtp.js'
 export { parseSmtpFailure, saysLimit } from './smtp.js'
 export type { AttemptFilter } from './filter.js'

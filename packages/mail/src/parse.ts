@@ -1,6 +1,6 @@
 import { parseHeader, PREFIX_SOURCE, readRecords, stampToIso, type LogRecord, type LogSource, type Progress, type RecordEvent, type RecordHeader, type SearchError } from '@odoolog/search'
 import type { AttemptEvent, BounceEvent, EventBase, IncomingErrorEvent, MailEvent, ParseStats, QueueRunEvent } from './events.js'
-import { IdTable } from './ids.js'
+import { LINK_DAYS, RecentMap } from './ids.js'
 import { parseSmtpFailure, saysLimit, type SmtpDetails } from './smtp.js'
 
 /**
@@ -113,8 +113,6 @@ export async function* parseMailBatches(input: RecordInput): AsyncGenerator<Mail
  */
 export const HOLD_MS = 6 * 3600e3
 export const MAX_HELD = 20000
-/** How far back a bounce or a retry finds the mail it belongs to (by Message-Id, or its recipient). */
-export const LINK_DAYS = 4
 
 // --- internal ---
 
@@ -176,51 +174,35 @@ interface MailInfo {
   held: number
 }
 
-const DAY_MS = 86400e3
-
 /**
  * The small indexes that link records of one mail logged apart: mail id → recipient and Message-Id
  * (for attempts that lack them), Message-Id → mail id (bounces name the Message-Id only, in 14–17
- * without VERP). Two generations of LINK_DAYS / 2 days of log time each: a lookup tries the newer,
- * then the older; the older is dropped when the newer is full, so an entry lives LINK_DAYS / 2 to
- * LINK_DAYS days after it was last touched, and memory follows the mail rate, not the input's length.
- * A mail whose attempt went out is forgotten as soon as that attempt leaves (nothing retries a sent
- * mail); its Message-Id stays for the bounces.
+ * without VERP). Kept for LINK_DAYS of log time after their last use (RecentMap). A mail whose
+ * attempt went out is forgotten as soon as that attempt leaves (nothing retries a sent mail); its
+ * Message-Id stays for the bounces.
  */
 class Links {
-  private mails = new Map<number, MailInfo>()
-  private oldMails = new Map<number, MailInfo>()
-  private byMessageId = new Map<string, number>()
-  private oldByMessageId = new Map<string, number>()
-  private since = -Infinity
+  private readonly mails = new RecentMap<number, MailInfo>(LINK_DAYS / 2)
+  private readonly byMessageId = new RecentMap<string, number>(LINK_DAYS / 2)
 
-  /** Log time has reached `ms`: a new generation every LINK_DAYS / 2 days. */
-  advance(ms: number) {
-    if (ms < this.since + (LINK_DAYS / 2) * DAY_MS) return
-    this.since = ms
-    this.oldMails = this.mails
-    this.mails = new Map()
-    this.oldByMessageId = this.byMessageId
-    this.byMessageId = new Map()
+  day(day: string) {
+    this.mails.day(day)
+    this.byMessageId.day(day)
   }
 
-  /** The mail's info, which a new attempt makes young again. */
+  /** The mail's info, created if need be. */
   touch(id: number): MailInfo {
     let info = this.mails.get(id)
-    if (info) return info
-    info = this.oldMails.get(id)
-    if (info) this.oldMails.delete(id)
-    else info = { recipient: null, messageId: null, held: 0 }
-    this.mails.set(id, info)
+    if (!info) this.mails.set(id, (info = { recipient: null, messageId: null, held: 0 }))
     return info
   }
 
   mail(id: number): MailInfo | undefined {
-    return this.mails.get(id) ?? this.oldMails.get(id)
+    return this.mails.get(id)
   }
 
   forget(id: number) {
-    if (!this.mails.delete(id)) this.oldMails.delete(id)
+    this.mails.delete(id)
   }
 
   linkMessageId(messageId: string, id: number) {
@@ -228,7 +210,7 @@ class Links {
   }
 
   mailOf(messageId: string): number | undefined {
-    return this.byMessageId.get(messageId) ?? this.oldByMessageId.get(messageId)
+    return this.byMessageId.get(messageId)
   }
 }
 
@@ -246,8 +228,8 @@ class Parser {
   private skipped = new Map<number, boolean>() // pid → its last record was a test-mode skip
   private runs = new Map<number, OpenRun>()
   private readonly links = new Links()
-  /** Attempts seen per mail id, for `attempt`. */
-  private readonly tries = new IdTable()
+  /** Attempts seen per mail id, for `attempt`, while the mail was tried within LINK_DAYS. */
+  private readonly tries = new RecentMap<number, number>(LINK_DAYS / 2)
 
   record(raw: LogRecord) {
     const rec = normalize(raw)
@@ -258,7 +240,8 @@ class Parser {
       // what this record's time makes final leaves before the record can touch it, so that a block
       // read at once behaves as records read one by one
       this.release(false)
-      this.links.advance(ms)
+      this.links.day(rec.base.day)
+      this.tries.day(rec.base.day)
     }
     const pid = rec.header.pid
     const msg = rec.lines[0]!
@@ -354,7 +337,7 @@ class Parser {
       if (h.linked) info.held--
       if (e.status === 'sent' && info.held <= 0) this.links.forget(e.mailId)
     }
-    const n = this.tries.get(e.mailId) + 1
+    const n = (this.tries.get(e.mailId) ?? 0) + 1
     this.tries.set(e.mailId, n)
     e.attempt = n
     return e

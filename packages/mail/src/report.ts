@@ -1,7 +1,7 @@
 // Subpath imports: the package index loads all of date-fns (~30 ms of startup, measured).
 import { addDays } from 'date-fns/addDays'
 import type { AttemptEvent, BounceEvent, IncomingErrorEvent, MailEvent } from './events.js'
-import { IdTable } from './ids.js'
+import { LINK_DAYS, RecentMap } from './ids.js'
 
 // Aggregations over the parser's stream. Each report is a tally: add() takes one event at a time and
 // keeps counters and bounded per-mail state, never the events; result() gives the report. The
@@ -56,21 +56,22 @@ function groupKey(a: AttemptEvent, by: RetriesBy): string {
 }
 
 /**
- * Attempts, outcomes and retries per group. `mails` counts distinct mails with no set per group: per
- * mail, the group of its first attempt (4 bytes in an IdTable); only a mail tried in several groups
- * (a retry past midnight, a 421 then a success by code) gets a small set of its own. Memory is the
- * groups' counters: `--by mail` has a row per mail, as its output does.
+ * Attempts, outcomes and retries per group. `mails` counts distinct mails with no set of ids per
+ * group: per mail, the group its attempts were in (a number; a small set for a mail tried in several
+ * groups: a retry past midnight, a 421 then a success by code), kept LINK_DAYS after its last attempt
+ * (a mail tried again later than that counts once more). Memory is the groups' counters: `--by mail`
+ * has a row per mail, as its output does.
  */
 export class RetriesTally implements Tally<RetriesRow[]> {
   private readonly index = new Map<string, number>()
   private readonly rows: RetriesRow[] = []
-  private readonly firstGroup = new IdTable()
-  private readonly spread = new Map<number, Set<number>>()
+  private readonly groupsOf = new RecentMap<number, number | Set<number>>(LINK_DAYS / 2)
 
   constructor(private readonly by: RetriesBy) {}
 
   add(e: MailEvent) {
     if (e.kind !== 'attempt') return
+    this.groupsOf.day(e.day)
     const key = groupKey(e, this.by)
     let g = this.index.get(key)
     if (g === undefined) {
@@ -88,19 +89,18 @@ export class RetriesTally implements Tally<RetriesRow[]> {
   }
 
   private newInGroup(id: number, g: number): boolean {
-    const first = this.firstGroup.get(id) - 1
-    if (first < 0) {
-      this.firstGroup.set(id, g + 1)
+    const seen = this.groupsOf.get(id)
+    if (seen === undefined) {
+      this.groupsOf.set(id, g)
       return true
     }
-    const set = this.spread.get(id)
-    if (set) {
-      if (set.has(g)) return false
-      set.add(g)
+    if (seen === g) return false
+    if (typeof seen === 'number') {
+      this.groupsOf.set(id, new Set([seen, g]))
       return true
     }
-    if (first === g) return false
-    this.spread.set(id, new Set([first, g]))
+    if (seen.has(g)) return false
+    seen.add(g)
     return true
   }
 
@@ -292,25 +292,23 @@ export interface LateMail {
 
 /**
  * Mails that went out only after failed attempts: the delay between the first try and the success.
- * Remembers the first failure of the mails not sent yet (a mail whose first attempt went out is
- * never late), and forgets a mail once it is sent.
+ * Per mail, the time of its first failure (null when its first attempt went out: never late), kept
+ * LINK_DAYS after its last attempt.
  */
 export class LateTally implements Tally<LateMail[]> {
-  private readonly seen = new IdTable()
-  private readonly firstFailure = new Map<number, string>()
+  private readonly firstFailure = new RecentMap<number, string | null>(LINK_DAYS / 2)
   private readonly out: LateMail[] = []
 
   add(e: MailEvent) {
     if (e.kind !== 'attempt' || e.mailId === null) return
-    const first = this.seen.get(e.mailId) === 0
-    if (first) this.seen.set(e.mailId, 1)
-    if (e.status === 'failed') {
-      if (first) this.firstFailure.set(e.mailId, e.time)
+    this.firstFailure.day(e.day)
+    const f = this.firstFailure.get(e.mailId)
+    if (f === undefined) {
+      this.firstFailure.set(e.mailId, e.status === 'failed' ? e.time : null)
       return
     }
-    const f = this.firstFailure.get(e.mailId)
-    if (f === undefined) return
-    this.firstFailure.delete(e.mailId)
+    if (e.status === 'failed' || f === null) return
+    this.firstFailure.set(e.mailId, null)
     this.out.push({ mailId: e.mailId, recipient: e.recipient, firstAttempt: f, sentAt: e.time, attempts: e.attempt ?? 0, delayMs: Date.parse(e.time) - Date.parse(f) })
   }
 

@@ -3,7 +3,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { stdinSource } from '@odoolog/search'
 import { describe, expect, it } from 'vitest'
-import { HOLD_MS, MAX_HELD, readMailBatches, readMailEvents, retriesReport, type AttemptEvent, type MailEvent, type RetriesBy, type RetriesRow } from '../src/index.js'
+import { HOLD_MS, LINK_DAYS, MAX_HELD, readMailBatches, readMailEvents, retriesReport, type AttemptEvent, type MailEvent, type RetriesBy, type RetriesRow } from '../src/index.js'
 import { bounce, failed, sent, web } from './build.js'
 
 const T0 = Date.parse('2026-11-22T08:00:00.000Z')
@@ -124,6 +124,18 @@ describe('what later records add', () => {
       [2, 'failed', 451, 'carol@example.com'],
       [3, 'sent', null, 'carol@example.com'],
     ])
+  })
+})
+
+describe('per-mail state is bounded in time', () => {
+  it(`a mail tried again within LINK_DAYS keeps its count and recipient; later, it counts from 1`, async () => {
+    const day = 24 * H
+    const web3 = [1, 2, 3].map((d) => web(T0 + d * day)).join('')
+    const near = await all(failed(T0, 600, 421, 'dan@example.com') + web3 + failed(T0 + (LINK_DAYS - 0.5) * day, 600, 421))
+    expect(attempts(near).map((a) => [a.attempt, a.recipient])).toEqual([[1, 'dan@example.com'], [2, 'dan@example.com']])
+    const days = Array.from({ length: 2 * LINK_DAYS + 2 }, (_, d) => web(T0 + d * day)).join('')
+    const far = await all(failed(T0, 600, 421, 'dan@example.com') + days + failed(T0 + (2 * LINK_DAYS + 2) * day, 600, 421))
+    expect(attempts(far).map((a) => [a.attempt, a.recipient])).toEqual([[1, 'dan@example.com'], [1, null]])
   })
 })
 

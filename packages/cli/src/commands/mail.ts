@@ -53,10 +53,10 @@ export async function eachBatch(paths: string[] | undefined, io: Io, opts: { sin
   }
 }
 
-/** Runs a report's tally over the events of the sources (those `keep` selects). */
-export async function tallyEvents<R>(paths: string[] | undefined, io: Io, opts: { since?: string; until?: string }, tally: Tally<R>, keep?: (e: MailEvent) => boolean): Promise<{ report: R; result: ParseResult }> {
+/** Runs a report's tally over the events of the sources. */
+export async function tallyEvents<R>(paths: string[] | undefined, io: Io, opts: { since?: string; until?: string }, tally: Tally<R>): Promise<{ report: R; result: ParseResult }> {
   const result = await eachBatch(paths, io, opts, (events) => {
-    for (const e of events) if (!keep || keep(e)) tally.add(e)
+    for (const e of events) tally.add(e)
   })
   return { report: tally.result(), result }
 }
