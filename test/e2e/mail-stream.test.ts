@@ -136,6 +136,20 @@ describe('what a later record adds reaches every format that can carry it', () =
   })
 })
 
+describe('long lists in a diagnosis', () => {
+  it('show the most recent ones and say how many there were', () => {
+    let log = ''
+    for (let k = 0; k < 130; k++) log += sent(Date.parse('2026-11-22T08:00:00Z') + k * 60e3, 100 + k) + bounce(Date.parse('2026-11-22T08:00:01Z') + k * 60e3, 100 + k, `u${k}@example.org`)
+    const md = odoolog(['diagnose'], { input: log }).stdout.toString()
+    const bounces = md.slice(md.indexOf('## Bounces'), md.indexOf('## Incoming'))
+    expect(bounces).toContain('- 130 in all; the last 100 below (`odoolog mail --events` lists every one).')
+    expect(bounces.match(/ bounced mail /g)).toHaveLength(100)
+    expect(bounces).toContain('u129@example.org bounced mail 229')
+    expect(bounces).not.toContain('u29@example.org')
+    expect(json(['diagnose', '--format', 'json'], log).counts).toEqual({ noSmtpReason: 0, late: 0, bounces: 130, incoming: 0 })
+  })
+})
+
 describe('odoolog mail streams', () => {
   it('prints the events that are final while its input is still open', async () => {
     const p = spawn(process.execPath, [BIN, 'mail', '--format', 'ndjson'], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', LC_ALL: 'C' } })

@@ -28,7 +28,7 @@ export interface AttemptEvent extends EventBase {
   permanent: boolean | null
   /** The text says a sending quota or limit was reached. */
   limit: boolean
-  /** 1, 2, … for this mail id in the logs read (null without a mail id). */
+  /** 1, 2, … for this mail id in the logs read, counting from 1 again after LINK_DAYS without one (null without a mail id). */
   attempt: number | null
 }
 

@@ -3,7 +3,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { stdinSource } from '@odoolog/search'
 import { describe, expect, it } from 'vitest'
-import { HOLD_MS, LINK_DAYS, MAX_HELD, readMailBatches, readMailEvents, retriesReport, type AttemptEvent, type MailEvent, type RetriesBy, type RetriesRow } from '../src/index.js'
+import { diagnose, HOLD_MS, LINK_DAYS, LIST_CAP, MAX_HELD, readMailBatches, readMailEvents, retriesReport, type AttemptEvent, type MailEvent, type RetriesBy, type RetriesRow } from '../src/index.js'
 import { bounce, failed, sent, web } from './build.js'
 
 const T0 = Date.parse('2026-11-22T08:00:00.000Z')
@@ -172,5 +172,16 @@ describe('report tallies keep counters, not events', () => {
     }
     const evs = await all(text)
     for (const by of ['day', 'code', 'mail', 'recipient'] as const) expect(retriesReport(evs, by)).toEqual(naiveRetries(evs, by))
+  })
+
+  it('diagnose keeps the last LIST_CAP of each list and counts them all', async () => {
+    const n = LIST_CAP + 37
+    let text = ''
+    for (let k = 0; k < n; k++) text += sent(T0 + k * 60e3, 1000 + k) + bounce(T0 + k * 60e3 + 1000, 1000 + k, `u${k}@example.org`)
+    const d = diagnose(await all(text), 200)
+    expect(d.counts.bounces).toBe(n)
+    expect(d.bounces).toHaveLength(LIST_CAP)
+    expect(d.bounces.map((b) => b.mailId)).toEqual(Array.from({ length: LIST_CAP }, (_, k) => 1000 + 37 + k))
+    expect(d.attempts).toBe(n)
   })
 })

@@ -47,26 +47,36 @@ export async function diagnoseCommand(a: DiagnoseArgs, io: Io): Promise<ExitCode
   const busiest = [...d.limit.windows].sort((x, y) => y.attempts - x.attempts)[0]
   if (reached.length) for (const w of reached) L.push(`- Reached in the window from ${t(w.start)}: attempt ${limit} at ${t(w.reachedAt)} (${w.attempts} in that window).`)
   else L.push(`- Not reached${busiest ? `: the busiest window (from ${t(busiest.start)}) had ${busiest.attempts} attempts` : ''}.`)
-  if (d.limit.failures.length) {
-    L.push(`- ${d.limit.failures.length} failure(s) name a quota or limit: wait for 23:00 UTC and press Retry, or use an external SMTP server.`)
+  if (d.limit.failureCount) {
+    L.push(`- ${d.limit.failureCount} failure(s) name a quota or limit: wait for 23:00 UTC and press Retry, or use an external SMTP server.`)
+    L.push(...earlier(d.limit.failureCount, d.limit.failures.length, '  '))
     for (const f of d.limit.failures) L.push(`  - ${t(f.time)} mail ${f.mailId ?? '?'}: ${md(f.reason)}`)
   }
   L.push('', '## Failures with no SMTP reason', '')
   if (d.noSmtpReason.length) {
+    L.push(...earlier(d.counts.noSmtpReason, d.noSmtpReason.length))
     for (const f of d.noSmtpReason) L.push(`- ${t(f.time)} mail ${f.mailId ?? '?'}: ${f.errorClass ?? 'no exception'}: ${md(f.reason)}`)
     L.push('', 'No SMTP code: check the sender (From) address, the outgoing server connection, SPF/DKIM for your domain, and that `mail.bounce.alias` is set.')
   } else L.push('- None.')
   L.push('', '## Sent late (first attempt to success)', '')
+  L.push(...earlier(d.counts.late, d.late.length))
   if (d.late.length) for (const m of d.late) L.push(`- mail ${m.mailId}${m.recipient ? ` to ${m.recipient}` : ''}: sent ${formatDistanceStrict(new Date(m.sentAt), new Date(m.firstAttempt))} after its first attempt (${m.attempts} attempts).`)
   else L.push('- None: every mail that went out did so on its first attempt.')
   L.push('', 'Mass mailing and marketing go out with the `Mail: Email Queue Manager` cron (hourly by default); see `odoolog report queue`.')
   L.push('', '## Bounces', '')
+  L.push(...earlier(d.counts.bounces, d.bounces.length))
   if (d.bounces.length) for (const b of d.bounces) L.push(`- ${t(b.time)} ${b.bouncedAddress ?? '(address not logged)'} bounced${b.mailId !== null ? ` mail ${b.mailId}` : ''} (from ${md(b.sender)})`)
   else L.push('- None.')
   L.push('', '## Incoming mail errors', '')
+  L.push(...earlier(d.counts.incoming, d.incoming.length))
   if (d.incoming.length) for (const e of d.incoming) L.push(`- ${t(e.time)} ${[e.serverType, e.server].filter(Boolean).join(' ')}: ${e.errorClass ?? ''} ${md(e.reason)}`.trimEnd())
   else L.push('- None.')
   return emit(L.join('\n') + '\n', result, io)
+}
+
+/** The line before a list that shows only the last of `all` items. */
+function earlier(all: number, shown: number, indent = ''): string[] {
+  return all > shown ? [`${indent}- ${all} in all; the last ${shown} below (\`odoolog mail --events\` lists every one).`] : []
 }
 
 function codeTable(rows: { code: number; domain: string; count: number }[]): string[] {
