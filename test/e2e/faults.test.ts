@@ -66,12 +66,16 @@ describe('damaged and missing input: clear one-line errors, nothing lost', () =>
     const quiet = odoolog(['grep', '-s', 'x', 'nope.log'], { cwd: dir })
     expect([quiet.status, quiet.stderr]).toEqual([2, ''])
   })
-  it('an unknown flag or a bad pattern: a short usage message, nothing on stdout, exit 2', () => {
-    for (const args of [['grep', '--bogus', 'x', 'good.log'], ['grep', 'a\\(', 'good.log'], ['grep', '-E', '(', 'good.log'], ['grep'], ['nosuchcommand']]) {
-      const r = odoolog(args, { cwd: dir })
+  it("an unknown flag: a short usage message naming the command's help; a bad pattern: grep's message alone; nothing on stdout, exit 2", () => {
+    for (const [args, help] of [[['grep', '--bogus', 'x', 'good.log'], ' grep'], [['grep'], ' grep'], [['nosuchcommand'], '']] as const) {
+      const r = odoolog([...args], { cwd: dir })
       expect(r.stdout.length).toBe(0)
       expect(r.status).toBe(2)
-      expect(r.stderr).toMatch(/^odoolog: .+\nTry 'odoolog --help' for more information\.\n$/)
+      expect(r.stderr).toMatch(new RegExp(`^odoolog: .+\nTry 'odoolog${help} --help' for more information\\.\n$`))
+    }
+    for (const args of [['grep', 'a\\(', 'good.log'], ['grep', '-E', '(', 'good.log']]) {
+      const r = odoolog(args, { cwd: dir })
+      expect([r.stdout.length, r.status, r.stderr]).toEqual([0, 2, 'odoolog: Unmatched ( or \\(\n'])
     }
   })
   it('a folder with no Odoo log: exit 2', () => {

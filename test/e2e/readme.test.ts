@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { odoolog } from '../helpers/run.js'
+import { onTerminal, ttyMissing } from '../helpers/tty.js'
 
 // The README shows real output on the bundled examples: it must stay the output the code gives.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -15,12 +16,34 @@ function shown(command: string): string {
   return readme.slice(start, readme.indexOf('```', start))
 }
 
+/** Words of a command line as a shell splits them (single quotes only, as the README uses). */
+function words(line: string): string[] {
+  return [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!)
+}
+
+/** Every output block of the README: `$ odoolog ARGS   # note`, then the output. */
+const blocks = [...readme.matchAll(/```\n\$ (odoolog [^\n]*?)(?: {2,}# ([^\n]*))?\n([\s\S]*?)```/g)].map((m) => ({ command: m[1]!, note: m[2] ?? '', output: m[3]! }))
+
 describe('README examples are real output', () => {
-  it.each([
-    'odoolog report retries --by day --format json examples/logs/sample',
-  ])('%s', (command) => {
-    const r = odoolog(command.split(' ').slice(1), { cwd: ROOT })
-    expect(r.stdout.toString()).toBe(shown(command))
+  it('every output block says the command it shows (bench output and the layout table aside)', () => {
+    const lines = readme.split('\n')
+    const firsts: string[] = []
+    for (let k = 0, open = false; k < lines.length; k++) {
+      if (!lines[k]!.startsWith('```')) continue
+      if (!open && lines[k] === '```') firsts.push(lines[k + 1]!)
+      open = !open
+    }
+    expect(blocks.length).toBeGreaterThanOrEqual(8)
+    for (const first of firsts) expect(first).toMatch(/^(\$ odoolog |grep folder: |mail-dense folder: |packages\/search )/)
+  })
+  it.each(blocks.filter((b) => !b.note.includes('terminal')).map((b) => [b.command, b]))('%s', (_c, b) => {
+    const r = odoolog(words(b.command).slice(1), { cwd: ROOT })
+    if (b.note.startsWith('excerpt')) expect(r.stdout.toString().startsWith(b.output)).toBe(true)
+    else expect(r.stdout.toString()).toBe(b.output)
+  })
+  it.skipIf(ttyMissing()).each(blocks.filter((b) => b.note.includes('80-column terminal')).map((b) => [b.command, b]))('%s (on a terminal)', (_c, b) => {
+    const r = onTerminal(words(b.command).slice(1), { cols: 80, cwd: ROOT, stderr: false })
+    expect(r.text).toBe(b.output)
   })
   it('the event schema examples are lines odoolog mail --events prints', () => {
     const lines = new Set(odoolog(['mail', '--events', '--format', 'ndjson', 'examples/logs/sample'], { cwd: ROOT }).stdout.toString().split('\n'))

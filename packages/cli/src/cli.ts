@@ -1,123 +1,128 @@
 import yargs, { type Argv } from 'yargs'
-import { CliError, type ExitCode } from './errors.js'
-import { DIAGNOSE_FLAGS, GREP_FLAGS, LIMIT_FLAGS, MAIL_FLAGS, QUEUE_FLAGS, RETRIES_FLAGS, yargsOptions } from './flags.js'
+import { ExitCode } from './errors.js'
+import { DIAGNOSE_FLAGS, GREP_FLAGS, LIMIT_FLAGS, MAIL_FLAGS, QUEUE_FLAGS, RETRIES_FLAGS, type FlagSpec } from './flags.js'
 import type { Io } from './io.js'
-
-export const VERSION = '0.1.0'
+import { VERSION } from './main.js'
 
 /**
- * The command table: declares commands and flags, then lazy-loads the one that runs.
- * Every handler resolves to an exit code; nothing here prints data.
+ * The help text and the shell completion, built by yargs from the flag tables of flags.ts. Commands
+ * never run through here: main.ts reads their flags itself (see flags.ts for why).
  */
-export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode> {
-  let code: ExitCode = 0
-  let helpShown = false
-  const parser = yargs([...argv])
+
+const PATHS = 'PATH: a logs folder (its odoo.log* files, oldest first), files, or - for stdin (gzip is decompressed). No PATH: stdin when it is a pipe or a file, else ~/logs (a terminal, /dev/null or a closed stdin is no input).'
+
+/** Examples as two lines each, the command whole, so that 80 columns never cut one. */
+function examples(list: [string, string][]): string {
+  return 'Examples:\n' + list.map(([cmd, what]) => `  ${cmd}\n      ${what}`).join('\n')
+}
+
+function withFlags(y: Argv, table: readonly FlagSpec[], usage: string, about: string, ex: [string, string][]): Argv {
+  // -h is grep's --no-filename; the other commands take it for --help
+  if (table !== GREP_FLAGS) y = y.alias('help', 'h')
+  return y
+    .usage(`${usage}\n\n${about}`)
+    .options(yargsOptions(table))
+    .epilogue(`${PATHS}\n\n${examples(ex)}`)
+}
+
+/** The yargs option object of a flag table. */
+function yargsOptions(table: readonly FlagSpec[]): Record<string, object> {
+  const shown = table.filter((f) => f.key !== 'help' && f.key !== 'version')
+  return Object.fromEntries(
+    shown.map((f) => {
+      const names = [...(f.short ? [f.long[0]] : []), ...f.long.slice(1)].filter((n): n is string => !!n)
+      return [f.short ?? f.long[0]!, { alias: names, type: f.type, describe: f.describe, hidden: f.hidden, choices: f.choices, default: f.default }]
+    }),
+  )
+}
+
+function parser(width: number): Argv {
+  return yargs()
     .scriptName('odoolog')
+    .usage('odoolog COMMAND [OPTIONS] [PATH...]\n\nWhat happened to my emails? Odoo logs (~/logs), plain and gzip, in time order.')
     .version(VERSION)
     .help('help')
-    .strict()
-    .demandCommand(1, 'name a command: grep, mail, report or diagnose')
-    .recommendCommands()
-    // PATTERN and PATH stay strings as typed: `554` is not a number, `007` keeps its zeros.
-    .parserConfiguration({ 'parse-positional-numbers': false, 'duplicate-arguments-array': true, 'strip-aliased': true })
-    .wrap(Math.min(100, (io.stdout as { columns?: number }).columns ?? 100))
+    .alias('version', 'V')
+    .wrap(width)
     .exitProcess(false)
-    .fail((msg, err) => {
-      throw err ?? new CliError(msg)
-    })
-    .command(
-      'grep [args..]',
-      'Search the logs like grep/zgrep, over a whole ~/logs folder in time order',
-      (y) => grepFlags(y),
-      async (a) => {
-        const { grepCommand } = await import('./commands/grep.js')
-        code = await grepCommand(a as never, io)
-      },
+    .showHelpOnFail(false)
+    .completion('completion', 'print a bash/zsh completion script: odoolog completion >> ~/.bashrc')
+    .command('grep', 'Search the logs like grep/zgrep, over a whole ~/logs folder in time order', (y) =>
+      withFlags(y, GREP_FLAGS, 'odoolog grep [OPTIONS] PATTERN [PATH...]', 'The same output and exit status as GNU grep 3.8 with LC_ALL=C, over the decompressed files.', [
+        ["odoolog grep -F 'jdoe@example.com' ~/logs", 'every line that names jdoe, oldest first, archives included'],
+        ["odoolog grep --records -n 'id: 9003' ~/logs", 'the whole failure record of mail 9003, traceback and all'],
+        ["odoolog grep -c -E 'SMTP(Data|Recipients)Error' --since 2026-11-17 ~/logs", 'SMTP errors per file since a day'],
+      ]),
     )
-    .command(
-      'mail [paths..]',
-      'Every send attempt: mail id, Message-Id, time, outcome, SMTP code and reason',
-      (y) => mailFlags(y),
-      async (a) => {
-        const { mailCommand } = await import('./commands/mail.js')
-        code = await mailCommand(a as never, io)
-      },
+    .command('mail', 'Every send attempt: mail id, time, outcome, recipient, SMTP code and reason', (y) =>
+      withFlags(y, MAIL_FLAGS, 'odoolog mail [OPTIONS] [PATH...]', 'Send attempts in time order (with --events: queue runs, bounces and incoming errors too).', [
+        ['odoolog mail --to jdoe@example.com ~/logs', "jdoe's attempts with codes and reasons"],
+        ['odoolog mail --status failed --format ndjson ~/logs | jq .reason', 'failure reasons, for jq'],
+      ]),
     )
     .command('report', 'Reports: retries per day, the daily limit, the mail queue', (y) =>
       y
-        .command('retries [paths..]', 'Attempts, outcomes and retries per day, recipient, domain, code or mail', (z) => reportFlags(z, RETRIES_FLAGS)
-          .example('odoolog report retries --by day ~/logs', 'the main job: retries per day'), async (a) => {
-          const { retriesCommand } = await import('./commands/report.js')
-          code = await retriesCommand(a as never, io)
-        })
-        .command('limit [paths..]', 'Attempts per 23:00-to-23:00 UTC window against the daily limit', (z) => reportFlags(z, LIMIT_FLAGS)
-          .example('odoolog report limit --plan trial ~/logs', 'against 50 a day'), async (a) => {
-          const { limitCommand } = await import('./commands/report.js')
-          code = await limitCommand(a as never, io)
-        })
-        .command('queue [paths..]', 'Mail queue cron runs per day, durations, and stalls', (z) => reportFlags(z, QUEUE_FLAGS)
-          .example('odoolog report queue ~/logs', 'is the queue cron running on time?'), async (a) => {
-          const { queueCommand } = await import('./commands/report.js')
-          code = await queueCommand(a as never, io)
-        })
-        .demandCommand(1, 'name a report: retries, limit or queue'),
+        .usage('odoolog report retries|limit|queue [OPTIONS] [PATH...]')
+        .command('retries', 'Attempts, outcomes and retries per day, recipient, domain, code or mail', (z) =>
+          withFlags(z, RETRIES_FLAGS, 'odoolog report retries [OPTIONS] [PATH...]', 'Attempts, sent, failed and retries per group.', [
+            ['odoolog report retries --by day ~/logs', 'the main job: retries per day'],
+            ['odoolog report retries --by domain --format csv ~/logs > domains.csv', 'per recipient domain, for a spreadsheet'],
+          ]),
+        )
+        .command('limit', 'Attempts per 23:00-to-23:00 UTC window against the daily limit', (z) =>
+          withFlags(z, LIMIT_FLAGS, 'odoolog report limit [OPTIONS] [PATH...]', "Odoo's daily sending limit resets at 23:00 UTC.", [
+            ['odoolog report limit --plan trial ~/logs', 'against 50 a day'],
+          ]),
+        )
+        .command('queue', 'Mail queue cron runs per day, durations, and stalls', (z) =>
+          withFlags(z, QUEUE_FLAGS, 'odoolog report queue [OPTIONS] [PATH...]', 'The Mail: Email Queue Manager cron, per day.', [
+            ['odoolog report queue ~/logs', 'is the queue cron running on time?'],
+          ]),
+        )
+        .epilogue(examples([['odoolog report retries --by day ~/logs', 'retries per day']])),
     )
-    .command(
-      'diagnose [paths..]',
-      "A short Markdown report tying the logs to Odoo's email troubleshooting guide",
-      (y) =>
-        y
-          .positional('paths', { type: 'string', array: true, describe: 'logs folder, files or -' })
-          .options(yargsOptions(DIAGNOSE_FLAGS))
-          .example('odoolog diagnose --to jdoe@example.com ~/logs', "jdoe's timeline and the evidence"),
-      async (a) => {
-        const { diagnoseCommand } = await import('./commands/diagnose.js')
-        code = await diagnoseCommand(a as never, io)
-      },
+    .command('diagnose', "A Markdown report tying the logs to Odoo's email troubleshooting guide", (y) =>
+      withFlags(y, DIAGNOSE_FLAGS, 'odoolog diagnose [OPTIONS] [PATH...]', "The evidence Odoo's email guide asks for; with --to, one recipient's timeline.", [
+        ['odoolog diagnose ~/logs > diagnosis.md', 'the whole folder, for a support ticket'],
+        ['odoolog diagnose --to jdoe@example.com ~/logs', "jdoe's timeline and the evidence"],
+      ]),
     )
-    .example('odoolog grep -F jdoe@example.com ~/logs', 'every line naming jdoe, oldest first, .gz included')
-    .example("odoolog grep --records -c 'failed sending mail' ~/logs", 'count failed-send records')
-  parser.showHelpOnFail(false)
-  const out: string[] = []
-  await parser.parseAsync([...argv], {}, (err, _argv, output) => {
-    if (output) {
-      out.push(output)
-      helpShown = true
-    }
-    if (err) throw err
+    .command('help [command..]', 'Show the help of a command')
+    .epilogue(
+      `${PATHS}\n\nExit status: 0 something selected, 1 nothing, 2 an error.\n\n` +
+        examples([
+          ['odoolog report retries --by day ~/logs', 'failed sends and retries per day'],
+          ['odoolog mail --to jdoe@example.com ~/logs', 'every attempt to one recipient, with SMTP codes'],
+          ['odoolog grep -F jdoe@example.com ~/logs', 'grep over the whole folder, archives included'],
+          ['odoolog diagnose ~/logs > diagnosis.md', 'the evidence for a support ticket'],
+        ]),
+    )
+}
+
+/** The help of `path` (`[]`, `['mail']`, `['report', 'limit']`) at `width` columns. */
+export async function helpText(path: readonly string[], width: number): Promise<string> {
+  let out = ''
+  await parser(width).parseAsync([...path, '--help'], {}, (_err, _argv, output) => {
+    out += output
   })
-  if (helpShown) io.stdout.write(out.join('') + '\n')
-  return code
+  return out.endsWith('\n') ? out : out + '\n'
 }
 
-function reportFlags(y: Argv, table: Parameters<typeof yargsOptions>[0]) {
-  return y
-    .positional('paths', { type: 'string', array: true, describe: 'logs folder, files or - (default: stdin when piped, else ~/logs)' })
-    .options(yargsOptions(table))
-}
-
-function mailFlags(y: Argv) {
-  return y
-    .usage('odoolog mail [OPTIONS] [PATH...]\n\nSend attempts in time order (with --events: queue runs, bounces and incoming errors too).')
-    .positional('paths', { type: 'string', array: true, describe: 'logs folder, files or - (default: stdin when piped, else ~/logs)' })
-    .options(yargsOptions(MAIL_FLAGS))
-    .example('odoolog mail --to jdoe@example.com ~/logs', "jdoe's attempts with codes and reasons")
-    .example('odoolog mail --status failed --format ndjson ~/logs | jq .reason', 'failure reasons, for jq')
-}
-
-function grepFlags(y: Argv) {
-  return y
-    .usage('odoolog grep [OPTIONS] PATTERN [PATH...]\n\nPATH: files, `-` (stdin) or a logs folder (its odoo.log* files, oldest first).\nThe same output and exit status as GNU grep with LC_ALL=C over the decompressed files.')
-    .positional('args', { type: 'string', array: true, describe: 'PATTERN then PATHs (with -e, only PATHs)' })
-    .options(yargsOptions(GREP_FLAGS))
-    .check((a) => {
-      for (const k of ['m', 'A', 'B', 'C'] as const) {
-        const v = a[k]
-        if (v !== undefined && (!Number.isInteger(v) || (v as number) < 0)) throw new CliError(`-${k}: invalid number`)
-      }
-      return true
+/** `odoolog completion` (the script) and the shell's `--get-yargs-completions` calls. */
+export async function completion(argv: readonly string[], io: Io): Promise<ExitCode> {
+  let out = ''
+  const log = console.log
+  // yargs prints completions with console.log
+  console.log = (...a: unknown[]) => {
+    out += a.join(' ') + '\n'
+  }
+  try {
+    await parser(80).parseAsync([...argv], {}, (_err, _argv, output) => {
+      if (output) out += output + '\n'
     })
-    .example("odoolog grep -F 'jdoe@example.com' ~/logs", 'one recipient over every day, archives included')
-    .example("odoolog grep -c -E 'SMTP(Data|Recipients)' --since 2026-11-17 ~/logs", 'count SMTP errors since a day')
+  } finally {
+    console.log = log
+  }
+  io.stdout.write(out)
+  return ExitCode.Match
 }

@@ -1,9 +1,11 @@
+import { LEVELS, parseTimeBound } from '@odoolog/search'
+import { CliError } from './errors.js'
+
 /**
- * Every command's flags, declared once: cli.ts builds the yargs options from these tables, and
- * parseArgv() reads the common case with them before yargs is even loaded. Loading yargs and
- * building its parser cost ~100 ms per run (60 ms import, 40 ms parse, measured on this machine),
- * a fifth of `odoolog grep -F` over the bench folder (0.45 s then); grep users run it in loops.
- * yargs still reads everything this parser does not know, and writes help and usage errors.
+ * Every command's flags, declared once. parseArgv() reads a command line with them, the GNU getopt
+ * way, and checks every value before anything is read; cli.ts builds the help text and the shell
+ * completion from the same tables (yargs, loaded only for those: importing it and building its parser
+ * cost ~100 ms per run, a fifth of `odoolog grep -F` over the bench folder).
  */
 export interface FlagSpec {
   /** The key in the parsed arguments (the short letter where grep has one). */
@@ -15,15 +17,98 @@ export interface FlagSpec {
   repeat?: boolean
   describe: string
   hidden?: boolean
-  /** The only values allowed (others go to yargs, which names them). */
+  /** The values allowed, for the help (`value` does the checking). */
   choices?: readonly string[]
   default?: string | number
+  /** Reads and checks a value, or refuses it with a CliError that names the flag. */
+  value?: (raw: string, flag: string) => unknown
+  /** A long option whose value is optional: this is its value when none is attached (`--color`). */
+  optional?: string
 }
+
+/** A value that asks for the help instead (grep 3.8 shows its help, exit 0, for `--color=bogus`). */
+export const SHOW_HELP = Symbol('help')
+
+/** Usage errors of odoolog's own flags: one line naming the flag, then the command's help. */
+function refuse(flag: string, accepts: string, raw: string): never {
+  throw new CliError(`${flag}: expected ${accepts}, got '${raw}'`)
+}
+
+export function int(min: number, max: number) {
+  return (raw: string, flag: string): number => {
+    const n = /^\d{1,16}$/.test(raw) ? Number(raw) : NaN
+    if (!(n >= min && n <= max)) refuse(flag, `a whole number from ${min} to ${max}`, raw)
+    return n
+  }
+}
+
+/** One of `values`, in any case; the value as listed. */
+export function oneOf(values: readonly string[]) {
+  return (raw: string, flag: string): string => {
+    const v = values.find((x) => x.toLowerCase() === raw.toLowerCase())
+    if (v === undefined) refuse(flag, `one of ${values.join(', ')}`, raw)
+    return v
+  }
+}
+
+/** `--level error,warning`: Odoo's level names, in any case, comma-separated. */
+function levels(raw: string, flag: string): string[] {
+  return raw.split(',').map((x) => oneOf(LEVELS)(x, flag))
+}
+
+function instant(side: 'since' | 'until') {
+  return (raw: string): string => {
+    try {
+      parseTimeBound(raw, side)
+    } catch (e) {
+      throw new CliError((e as Error).message)
+    }
+    return raw
+  }
+}
+
+/** C's isspace in the C locale. */
+const SPACE = '[ \\t\\n\\v\\f\\r]'
+/** grep reads NUM with strtoimax: leading spaces, a sign, decimal digits, nothing after; overflow is the largest. */
+const GREP_NUM = new RegExp(`^${SPACE}*([+-]?)(\\d+)$`)
+
+function grepNumber(raw: string): number | null {
+  const m = GREP_NUM.exec(raw)
+  if (!m) return null
+  const n = Math.min(Number(m[2]), Number.MAX_SAFE_INTEGER)
+  return m[1] === '-' ? -n : n
+}
+
+/** `-m NUM` as grep 3.8: a negative NUM is no limit; anything else not a number is refused. */
+function maxCount(raw: string): number | undefined {
+  const n = grepNumber(raw)
+  if (n === null) throw new CliError('invalid max count', 'E_USAGE', { grepWording: true })
+  return n < 0 ? undefined : n
+}
+
+/** `-A/-B/-C NUM` as grep 3.8: a number >= 0 (`-0` too). */
+function context(raw: string): number {
+  const n = grepNumber(raw)
+  if (n === null || n < 0) throw new CliError(`${raw}: invalid context length argument`, 'E_USAGE', { grepWording: true })
+  return n === 0 ? 0 : n
+}
+
+/** `--color=WHEN` as grep 3.8 (case-insensitive); any other WHEN shows the help and exits 0, as grep does. */
+function color(raw: string): string | typeof SHOW_HELP {
+  const v = raw.toLowerCase()
+  if (v === 'always' || v === 'yes' || v === 'force') return 'always'
+  if (v === 'never' || v === 'no' || v === 'none') return 'never'
+  if (v === 'auto' || v === 'tty' || v === 'if-tty') return 'auto'
+  return SHOW_HELP
+}
+
+const HELP: FlagSpec = { key: 'help', long: ['help'], type: 'boolean', describe: 'show this help' }
+const VERSION: FlagSpec = { key: 'version', short: 'V', long: ['version'], type: 'boolean', describe: "show odoolog's version" }
 
 function WINDOW(): FlagSpec[] {
   return [
-    { key: 'since', long: ['since'], type: 'string', describe: 'records at or after: a UTC day (2026-11-17) or an ISO instant' },
-    { key: 'until', long: ['until'], type: 'string', describe: 'records at or before: a UTC day (whole day) or an ISO instant' },
+    { key: 'since', long: ['since'], type: 'string', value: instant('since'), describe: 'records at or after: a UTC day (2026-11-17) or an ISO instant' },
+    { key: 'until', long: ['until'], type: 'string', value: instant('until'), describe: 'records at or before: a UTC day (whole day) or an ISO instant' },
   ]
 }
 
@@ -50,94 +135,122 @@ export const GREP_FLAGS: readonly FlagSpec[] = [
   { key: 's', short: 's', long: ['no-messages'], type: 'boolean', describe: 'no messages about unreadable files' },
   { key: 'a', short: 'a', long: ['text'], type: 'boolean', describe: 'binary files are text' },
   { key: 'r', short: 'r', long: ['recursive'], type: 'boolean', describe: 'accepted for grep habits: folders are always searched', hidden: true },
-  { key: 'm', short: 'm', long: ['max-count'], type: 'number', describe: 'stop a file after NUM selected lines' },
-  { key: 'A', short: 'A', long: ['after-context'], type: 'number', describe: 'NUM lines after' },
-  { key: 'B', short: 'B', long: ['before-context'], type: 'number', describe: 'NUM lines before' },
-  { key: 'C', short: 'C', long: ['context'], type: 'number', describe: 'NUM lines before and after' },
-  { key: 'color', long: ['color', 'colour'], type: 'string', describe: 'auto (default), always or never; NO_COLOR turns auto off' },
+  { key: 'm', short: 'm', long: ['max-count'], type: 'number', value: maxCount, describe: 'stop a file after NUM selected lines (negative: no limit)' },
+  { key: 'A', short: 'A', long: ['after-context'], type: 'number', value: context, describe: 'NUM lines after' },
+  { key: 'B', short: 'B', long: ['before-context'], type: 'number', value: context, describe: 'NUM lines before' },
+  { key: 'C', short: 'C', long: ['context'], type: 'number', value: context, describe: 'NUM lines before and after' },
+  {
+    key: 'color', long: ['color', 'colour'], type: 'string', value: color, optional: 'auto', choices: ['auto', 'always', 'never'],
+    describe: 'auto (the default: only on a TTY, off with NO_COLOR), always or never',
+  },
   { key: 'records', long: ['records'], type: 'boolean', describe: 'the unit is the Odoo record (header + traceback), not the line' },
   ...WINDOW(),
-  { key: 'level', long: ['level'], type: 'string', repeat: true, describe: 'records of this level (repeat or comma-separate; implies --records)' },
+  { key: 'level', long: ['level'], type: 'string', repeat: true, value: levels, choices: LEVELS, describe: 'records of this level (repeat or comma-separate; implies --records)' },
   { key: 'db', long: ['db'], type: 'string', repeat: true, describe: 'records of this database (repeat or comma-separate; implies --records)' },
   { key: 'logger', long: ['logger'], type: 'string', repeat: true, describe: 'records of this logger or its children (implies --records)' },
   { key: 'json', long: ['json'], type: 'boolean', describe: 'one NDJSON object per selected line or record' },
   { key: 'allLogs', long: ['all-logs'], type: 'boolean', describe: 'in folders, also install.log, update.log, pip.log, pg_long_queries.log' },
+  HELP,
+  VERSION,
 ]
+
+const MAIL_FORMATS = ['table', 'ndjson', 'csv', 'tsv'] as const
+const REPORT_FORMATS = ['table', 'json', 'ndjson', 'csv', 'tsv'] as const
+export const RETRIES_BY = ['day', 'recipient', 'domain', 'code', 'mail'] as const
+export const PLANS = ['paid', 'trial', 'free'] as const
+
+/** Postgres `integer` ids; SMTP reply codes; a daily limit a mail server could have. */
+const MAIL_ID = int(1, 2147483647)
+const SMTP_CODE = int(200, 599)
+const DAILY_LIMIT = int(1, 100000000)
 
 export const MAIL_FLAGS: readonly FlagSpec[] = [
   ...WINDOW(),
   { key: 'events', long: ['events'], type: 'boolean', describe: 'every event kind, not only attempts' },
   { key: 'to', long: ['to'], type: 'string', describe: 'recipient (also matches its redacted form j***@example.com)' },
-  { key: 'mailId', long: ['mail-id'], type: 'number', describe: 'one mail.mail id' },
+  { key: 'mailId', long: ['mail-id'], type: 'number', value: MAIL_ID, describe: 'one mail.mail id' },
   { key: 'messageId', long: ['message-id'], type: 'string', describe: 'one Message-Id' },
-  { key: 'status', long: ['status'], type: 'string', choices: ['sent', 'failed'], describe: 'only sent or only failed attempts' },
-  { key: 'code', long: ['code'], type: 'number', describe: 'SMTP code, e.g. 554' },
-  { key: 'format', long: ['format'], type: 'string', choices: ['table', 'ndjson', 'csv', 'tsv'], describe: 'default: table on a TTY, tsv when piped' },
+  { key: 'status', long: ['status'], type: 'string', choices: ['sent', 'failed'], value: oneOf(['sent', 'failed']), describe: 'only sent or only failed attempts' },
+  { key: 'code', long: ['code'], type: 'number', value: SMTP_CODE, describe: 'SMTP reply code, e.g. 554' },
+  { key: 'format', long: ['format'], type: 'string', choices: MAIL_FORMATS, value: oneOf(MAIL_FORMATS), describe: 'default: table on a TTY, tsv when piped' },
   { key: 'stats', long: ['stats'], type: 'boolean', describe: "the parser's counts on stderr" },
+  HELP,
+  VERSION,
 ]
 
 const REPORT_FLAGS: readonly FlagSpec[] = [
   ...WINDOW(),
-  { key: 'format', long: ['format'], type: 'string', choices: ['table', 'json', 'ndjson', 'csv', 'tsv'], describe: 'default: table on a TTY, tsv when piped' },
+  { key: 'format', long: ['format'], type: 'string', choices: REPORT_FORMATS, value: oneOf(REPORT_FORMATS), describe: 'default: table on a TTY, tsv when piped' },
+  HELP,
+  VERSION,
 ]
 
 export const RETRIES_FLAGS: readonly FlagSpec[] = [
   ...REPORT_FLAGS,
-  { key: 'by', long: ['by'], type: 'string', choices: ['day', 'recipient', 'domain', 'code', 'mail'], default: 'day', describe: 'group by' },
+  { key: 'by', long: ['by'], type: 'string', choices: RETRIES_BY, value: oneOf(RETRIES_BY), default: 'day', describe: 'group by' },
 ]
 
-export const LIMIT_FLAGS: readonly FlagSpec[] = [
-  ...REPORT_FLAGS,
-  { key: 'limit', long: ['limit'], type: 'number', describe: 'mails a day (default 200)' },
-  { key: 'plan', long: ['plan'], type: 'string', choices: ['paid', 'trial', 'free'], describe: "the guide's presets: 200, 50, 20" },
+const LIMIT_OR_PLAN: FlagSpec[] = [
+  { key: 'limit', long: ['limit'], type: 'number', value: DAILY_LIMIT, describe: 'mails a day (default 200; not with --plan)' },
+  { key: 'plan', long: ['plan'], type: 'string', choices: PLANS, value: oneOf(PLANS), describe: "the guide's presets: 200, 50, 20 a day" },
 ]
+
+export const LIMIT_FLAGS: readonly FlagSpec[] = [...REPORT_FLAGS, ...LIMIT_OR_PLAN]
 
 export const QUEUE_FLAGS: readonly FlagSpec[] = REPORT_FLAGS
 
 export const DIAGNOSE_FLAGS: readonly FlagSpec[] = [
   ...WINDOW(),
   { key: 'to', long: ['to'], type: 'string', describe: "one recipient's timeline, to paste into a support ticket" },
-  { key: 'limit', long: ['limit'], type: 'number', describe: 'daily limit (default 200)' },
-  { key: 'format', long: ['format'], type: 'string', choices: ['markdown', 'json'], default: 'markdown', describe: 'markdown or json' },
+  ...LIMIT_OR_PLAN,
+  { key: 'format', long: ['format'], type: 'string', choices: ['markdown', 'json'], value: oneOf(['markdown', 'json']), default: 'markdown', describe: 'markdown or json' },
+  HELP,
+  VERSION,
 ]
 
-/** The yargs option object for a table (cli.ts). */
-export function yargsOptions(table: readonly FlagSpec[]): Record<string, object> {
-  return Object.fromEntries(
-    table.map((f) => {
-      const names = [...(f.short ? [f.long[0]] : []), ...f.long.slice(1)].filter((n): n is string => !!n)
-      return [
-        f.short ?? f.long[0]!,
-        { alias: names, type: f.type, describe: f.describe, hidden: f.hidden, choices: f.choices, default: f.default, requiresArg: f.type !== 'boolean' && f.key !== 'color' },
-      ]
-    }),
-  )
-}
-
-export type Parsed = Record<string, unknown> & { args: string[] }
+export type Parsed = Record<string, unknown> & { args: string[]; help?: boolean; version?: boolean }
 
 /**
- * GNU getopt's reading of `grep` arguments: clustered short flags (`-inH`), attached or separate
- * values (`-A3`, `-A 3`, `--max-count=3`), options after operands, `--` ending options.
- * Returns null for anything it does not know (help, version, an unknown or malformed flag): the
- * caller then hands the whole line to yargs, which explains the problem.
+ * Reads a command line the GNU getopt way: clustered short flags (`-inH`), attached or separate
+ * values (`-A3`, `-A 3`, `--max-count=3`), unambiguous prefixes of long options (`--max=3`),
+ * options after operands, `--` ending options. Every value is checked here, before anything is read.
+ * `command` names the help in error messages (`Try 'odoolog mail --help'`).
+ * @throws {CliError} for an unknown or ambiguous option, a missing or refused value.
  */
-export function parseArgv(table: readonly FlagSpec[], argv: readonly string[]): Parsed | null {
+export function parseArgv(table: readonly FlagSpec[], argv: readonly string[], command: string): Parsed {
   const out: Parsed = { args: [] }
   for (const f of table) if (f.default !== undefined) out[f.key] = f.default
+  const usage = (message: string) => new CliError(message, 'E_USAGE', { help: command })
   const byShort = new Map(table.filter((f) => f.short).map((f) => [f.short!, f]))
-  const byLong = new Map(table.flatMap((f) => f.long.map((l) => [l, f] as const)))
-  const set = (f: FlagSpec, raw: string | true): boolean => {
+  // -h is grep's --no-filename; elsewhere it asks for the help
+  if (!byShort.has('h')) byShort.set('h', HELP)
+  const longs = table.flatMap((f) => f.long.map((l) => [l, f] as const))
+  const byLong = (name: string, shown: string): FlagSpec => {
+    const exact = longs.find(([l]) => l === name)
+    if (exact) return exact[1]
+    const prefixed = longs.filter(([l]) => name.length > 0 && l.startsWith(name))
+    const flags = new Set(prefixed.map(([, f]) => f))
+    if (flags.size === 1) return prefixed[0]![1]
+    if (flags.size > 1) throw usage(`option '${shown}' is ambiguous: ${prefixed.map(([l]) => `--${l}`).join(', ')}`)
+    throw usage(`unknown option: ${shown}`)
+  }
+  const set = (f: FlagSpec, raw: string | true, shown: string) => {
     let v: unknown = raw
     if (f.type === 'boolean') v = true
-    else if (raw === true) return false
-    else if (f.type === 'number') {
-      if (!/^\d+$/.test(raw)) return false
-      v = Number(raw)
-    } else if (f.choices && !f.choices.includes(raw)) return false
-    if (f.repeat) out[f.key] = [...((out[f.key] as unknown[]) ?? []), v]
+    else if (f.value) {
+      try {
+        v = f.value(raw as string, shown)
+      } catch (e) {
+        if (e instanceof CliError && !e.grepWording) throw usage(e.message)
+        throw e
+      }
+      if (v === SHOW_HELP) {
+        out.help = true
+        return
+      }
+    }
+    if (f.repeat) out[f.key] = [...((out[f.key] as unknown[]) ?? []), ...(Array.isArray(v) ? v : [v])]
     else out[f.key] = v
-    return true
   }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!
@@ -148,36 +261,44 @@ export function parseArgv(table: readonly FlagSpec[], argv: readonly string[]): 
     if (a.startsWith('--')) {
       const eq = a.indexOf('=')
       const name = eq < 0 ? a.slice(2) : a.slice(2, eq)
-      const f = byLong.get(name)
-      if (!f) return null
+      const f = byLong(name, `--${name}`)
+      const shown = `--${f.long.find((l) => l.startsWith(name)) ?? name}`
       if (f.type === 'boolean') {
-        if (eq >= 0) return null
-        set(f, true)
-      } else if (eq >= 0) {
-        if (!set(f, a.slice(eq + 1))) return null
-      } else if (f.key === 'color') set(f, 'auto')
-      else {
-        if (i + 1 >= argv.length || !set(f, argv[++i]!)) return null
-      }
+        if (eq >= 0) throw usage(`option takes no value: ${shown}`)
+        set(f, true, shown)
+      } else if (eq >= 0) set(f, a.slice(eq + 1), shown)
+      else if (f.optional !== undefined) set(f, f.optional, shown)
+      else if (i + 1 < argv.length) set(f, argv[++i]!, shown)
+      else throw usage(`option requires a value: ${shown}`)
       continue
     }
     if (a.startsWith('-') && a.length > 1) {
       for (let k = 1; k < a.length; k++) {
         const f = byShort.get(a[k]!)
-        if (!f) return null
+        if (!f) throw usage(`unknown option: -${a[k]}`)
         if (f.type === 'boolean') {
-          set(f, true)
+          set(f, true, `-${a[k]}`)
           continue
         }
         const rest = a.slice(k + 1)
-        if (rest) {
-          if (!set(f, rest)) return null
-        } else if (i + 1 >= argv.length || !set(f, argv[++i]!)) return null
+        if (rest) set(f, rest, `-${a[k]}`)
+        else if (i + 1 < argv.length) set(f, argv[++i]!, `-${a[k]}`)
+        else throw usage(`option requires a value: -${a[k]}`)
         break
       }
       continue
     }
     out.args.push(a)
   }
+  if (out.help || out.version) return out
+  checkTogether(out, usage)
   return out
+}
+
+/** Checks between flags: a window that ends before it starts; --limit with --plan. */
+function checkTogether(a: Parsed, usage: (m: string) => CliError) {
+  if (typeof a.since === 'string' && typeof a.until === 'string' && parseTimeBound(a.since, 'since') > parseTimeBound(a.until, 'until')) {
+    throw usage(`--since ${a.since} is after --until ${a.until}: nothing could be selected`)
+  }
+  if (a.limit !== undefined && a.plan !== undefined) throw usage('--limit and --plan: give one or the other (a plan is a preset limit)')
 }

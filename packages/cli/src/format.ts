@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module'
 import { CliError } from './errors.js'
+import { fitTable } from './terminal.js'
 
 export type Format = 'table' | 'json' | 'ndjson' | 'csv' | 'tsv'
 export type Row = Record<string, unknown>
@@ -28,11 +28,22 @@ export function tsvField(v: unknown): string {
   return cell(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\r/g, '\\r').replace(/\n/g, '\\n')
 }
 
+export interface TableOptions {
+  /** Column titles other than the keys. */
+  headers?: Record<string, string>
+  /** The terminal's width; null or unset: no limit (a table through a pipe is never wrapped). */
+  width?: number | null
+  /** Columns whose cells may wrap (default: all), and the columns to drop first when even that is too wide. */
+  wrap?: readonly string[]
+  drop?: readonly string[]
+  minWrap?: number
+}
+
 /**
  * Renders rows in a format. `columns` fixes the order (and the header of csv/tsv/table); ndjson and
  * json keep each row's own keys in order.
  */
-export function render(rows: readonly Row[], columns: readonly string[], format: Format, opts: { headers?: Record<string, string>; width?: number } = {}): string {
+export function render(rows: readonly Row[], columns: readonly string[], format: Format, opts: TableOptions = {}): string {
   switch (format) {
     case 'ndjson':
       return rows.map((r) => JSON.stringify(r) + '\n').join('')
@@ -42,11 +53,12 @@ export function render(rows: readonly Row[], columns: readonly string[], format:
     case 'tsv':
       return header(columns, format) + rows.map((r) => row(r, columns, format)).join('')
     case 'table': {
-      // loaded only for tables: it pulls in string-width and colours (startup for every pipe otherwise)
-      const Table = createRequire(import.meta.url)('cli-table3') as typeof import('cli-table3')
-      const table = new Table({ head: columns.map((c) => opts.headers?.[c] ?? c), style: { head: [], border: [] }, wordWrap: true })
-      for (const r of rows) table.push(columns.map((c) => cell(r[c])))
-      return table.toString() + '\n'
+      const index = (keys: readonly string[] | undefined) => keys?.map((k) => columns.indexOf(k)).filter((i) => i >= 0)
+      return fitTable(
+        columns.map((c) => opts.headers?.[c] ?? c),
+        rows.map((r) => columns.map((c) => cell(r[c]))),
+        { width: opts.width ?? null, wrap: index(opts.wrap), drop: index(opts.drop), minWrap: opts.minWrap },
+      )
     }
   }
 }

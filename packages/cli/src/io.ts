@@ -1,5 +1,7 @@
+import { fstatSync } from 'node:fs'
 import type { Readable, Writable } from 'node:stream'
 import type { Progress } from '@odoolog/search'
+import { escapeTerminal } from './terminal.js'
 
 /** Everything the CLI touches outside itself, injectable for in-process tests. */
 export interface Io {
@@ -7,10 +9,45 @@ export interface Io {
   stderr: Writable & { isTTY?: boolean }
   stdin: Readable & { isTTY?: boolean }
   env: Record<string, string | undefined>
+  /**
+   * Whether stdin brings data, so that no PATH means stdin: a pipe (a FIFO or a socket) or a regular
+   * file. A terminal, `/dev/null` or a closed stdin does not: no PATH then means ~/logs.
+   * Unset (in-process tests): data unless stdin is a TTY.
+   */
+  stdinIsData?: boolean
 }
 
 export function processIo(): Io {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    // a getter: process.stdin opens fd 0, which only a command that reads stdin needs
+    get stdin() {
+      return process.stdin
+    },
+    env: process.env,
+    stdinIsData: stdinIsData(),
+  }
+}
+
+function stdinIsData(): boolean {
+  try {
+    // bigint: on Node 20.20, a plain fstatSync of a pipe left the shared stat array in a state that
+    // made the next ESM import resolve a package by its symlinked path (yargs could not find cliui)
+    const st = fstatSync(0, { bigint: true })
+    return st.isFIFO() || st.isSocket() || st.isFile()
+  } catch {
+    return false // closed
+  }
+}
+
+/**
+ * Lines for people on stderr, each as `odoolog: LINE` (a hint line as it is). On a terminal, control
+ * characters are shown escaped: messages quote file names and log text, which outsiders can write.
+ */
+export function say(io: Pick<Io, 'stderr'>, message: string, hint = ''): void {
+  const safe = (s: string) => (io.stderr.isTTY ? escapeTerminal(s) : s)
+  io.stderr.write(`odoolog: ${safe(message)}\n${hint ? `${hint}\n` : ''}`)
 }
 
 /**

@@ -1,42 +1,19 @@
+import { createRequire } from 'node:module'
 import { SearchError } from '@odoolog/search'
 import { DIAGNOSE_FLAGS, GREP_FLAGS, LIMIT_FLAGS, MAIL_FLAGS, parseArgv, QUEUE_FLAGS, RETRIES_FLAGS, type FlagSpec, type Parsed } from './flags.js'
 import { CliError, ExitCode } from './errors.js'
-import { processIo, type Io } from './io.js'
+import { processIo, say, type Io } from './io.js'
 
-/**
- * Runs odoolog with `argv` and returns the exit status; never calls process.exit, so piped output
- * is flushed. Known errors print as one line on stderr; anything else with its stack.
- */
-export async function main(argv: readonly string[], io: Io = processIo()): Promise<ExitCode> {
-  try {
-    // a command line the flag tables read whole skips yargs (see flags.ts); anything else goes through it
-    const fast = await fastCommand(argv, io)
-    if (fast !== null) return fast
-    const { runCli } = await import('./cli.js')
-    return await runCli(argv, io)
-  } catch (e) {
-    if (e instanceof CliError || (e instanceof SearchError && (e.code === 'E_BAD_PATTERN' || e.code === 'E_USAGE'))) {
-      io.stderr.write(`odoolog: ${e.message}\nTry 'odoolog --help' for more information.\n`)
-      return ExitCode.Error
-    }
-    if (e instanceof SearchError || isKnownMail(e)) {
-      io.stderr.write(`odoolog: ${(e as Error).message}\n`)
-      return ExitCode.Error
-    }
-    if (e instanceof Error && e.name === 'YError') {
-      io.stderr.write(`odoolog: ${e.message}\nTry 'odoolog --help' for more information.\n`)
-      return ExitCode.Error
-    }
-    io.stderr.write(`odoolog: internal error, please report it:\n${(e as Error)?.stack ?? String(e)}\n`)
-    return ExitCode.Error
-  }
+/** The CLI package's version, from its package.json (dist/main.js -> ../package.json). */
+export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version
+
+interface Command {
+  flags: readonly FlagSpec[]
+  run: (a: Parsed, io: Io) => Promise<ExitCode>
 }
 
-function isKnownMail(e: unknown): boolean {
-  return e instanceof Error && e.name === 'MailError'
-}
-
-const FAST: Record<string, { flags: readonly FlagSpec[]; run: (a: Parsed, io: Io) => Promise<ExitCode> }> = {
+/** The commands, by the words that name them; each module is loaded only when its command runs. */
+export const COMMANDS: Record<string, Command> = {
   grep: { flags: GREP_FLAGS, run: async (a, io) => (await import('./commands/grep.js')).grepCommand(a as never, io) },
   mail: { flags: MAIL_FLAGS, run: async (a, io) => (await import('./commands/mail.js')).mailCommand(paths(a) as never, io) },
   'report retries': { flags: RETRIES_FLAGS, run: async (a, io) => (await import('./commands/report.js')).retriesCommand(paths(a) as never, io) },
@@ -49,10 +26,72 @@ function paths(a: Parsed): Parsed & { paths: string[] } {
   return { ...a, paths: a.args }
 }
 
-async function fastCommand(argv: readonly string[], io: Io): Promise<ExitCode | null> {
-  const name = argv[0] === 'report' ? `report ${argv[1]}` : argv[0]
-  const cmd = name === undefined ? undefined : FAST[name]
-  if (!cmd) return null
-  const parsed = parseArgv(cmd.flags, argv.slice(name!.split(' ').length))
-  return parsed ? cmd.run(parsed, io) : null
+/**
+ * Runs odoolog with `argv` and returns the exit status; never calls process.exit, so piped output
+ * is flushed. Known errors print as one line on stderr (usage errors add where the help is);
+ * anything else with its stack.
+ */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<ExitCode> {
+  try {
+    return await dispatch(argv, io)
+  } catch (e) {
+    if (e instanceof CliError) {
+      const hint = e.grepWording ? '' : `Try 'odoolog${e.help ? ` ${e.help}` : ''} --help' for more information.`
+      say(io, e.message, hint)
+      return ExitCode.Error
+    }
+    // a bad pattern: grep's message alone, as grep prints it
+    if (e instanceof SearchError || isKnownMail(e)) {
+      say(io, (e as Error).message)
+      return ExitCode.Error
+    }
+    io.stderr.write(`odoolog: internal error, please report it:\n${(e as Error)?.stack ?? String(e)}\n`)
+    return ExitCode.Error
+  }
+}
+
+function isKnownMail(e: unknown): boolean {
+  return e instanceof Error && e.name === 'MailError'
+}
+
+const NAMES = 'grep, mail, report or diagnose'
+
+async function dispatch(argv: readonly string[], io: Io): Promise<ExitCode> {
+  const [first, ...rest] = argv
+  if (first === undefined) throw new CliError(`name a command: ${NAMES}`, 'E_USAGE', { help: '' })
+  if (first === '-h' || first === '--help') return help([], io)
+  if (first === '-V' || first === '--version') return version(io)
+  if (first === 'help') return help(rest, io)
+  if (first === 'completion' || argv.includes('--get-yargs-completions')) return (await import('./cli.js')).completion(argv, io)
+  let name = first
+  let args = rest
+  if (first === 'report') {
+    const sub = rest[0]
+    if (sub === '-h' || sub === '--help') return help(['report'], io)
+    if (sub === '-V' || sub === '--version') return version(io)
+    if (sub === undefined) throw new CliError('name a report: retries, limit or queue', 'E_USAGE', { help: 'report' })
+    name = `report ${sub}`
+    args = rest.slice(1)
+    if (!COMMANDS[name]) throw new CliError(`unknown report: ${sub} (retries, limit or queue)`, 'E_USAGE', { help: 'report' })
+  }
+  const cmd = COMMANDS[name]
+  if (!cmd) throw new CliError(first.startsWith('-') ? `unknown option: ${first}` : `unknown command: ${first} (${NAMES})`, 'E_USAGE', { help: '' })
+  const parsed = parseArgv(cmd.flags, args, name)
+  if (parsed.help) return help(name.split(' '), io)
+  if (parsed.version) return version(io)
+  return cmd.run(parsed, io)
+}
+
+/** `odoolog help [COMMAND]`, `--help`, `-h`: the help on stdout, exit 0. */
+async function help(path: readonly string[], io: Io): Promise<ExitCode> {
+  const name = path.join(' ')
+  if (path.length && !COMMANDS[name] && name !== 'report') throw new CliError(`no help for '${name}': the commands are ${NAMES}`, 'E_USAGE', { help: '' })
+  const width = io.stdout.isTTY ? Math.min(io.stdout.columns || 80, 100) : 80
+  io.stdout.write(await (await import('./cli.js')).helpText(path, width))
+  return ExitCode.Match
+}
+
+function version(io: Io): ExitCode {
+  io.stdout.write(`odoolog ${VERSION}\n`)
+  return ExitCode.Match
 }

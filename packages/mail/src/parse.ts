@@ -34,6 +34,8 @@ export interface ParseOptions {
 /** What parseMail returns when it is done: the counts, and the files that failed. */
 export interface ParseResult extends ParseStats {
   fileErrors: SearchError[]
+  /** Inputs read to their end without one Odoo record header: not Odoo logs, or empty. */
+  withoutRecords: string[]
 }
 
 /**
@@ -57,7 +59,9 @@ function mailRecords(sources: readonly LogSource[], opts: ParseOptions) {
   return readRecords(sources, { patterns: MAIL_PATTERNS, syntax: 'fixed', since: opts.since, until: opts.until, signal: opts.signal, countRecords: opts.countRecords, onProgress: opts.onProgress })
 }
 
-type RecordInput = AsyncGenerator<RecordEvent, { records: number; orphanLines: number; errors: number }>
+/** What a record stream says when it ends (readRecords' RecordSummary; `withoutRecords` optional for hand-made streams). */
+type InputSummary = { records: number; orphanLines: number; errors: number; withoutRecords?: string[] }
+type RecordInput = AsyncGenerator<RecordEvent, InputSummary>
 
 /**
  * The parser proper, over any record stream (readRecords with or without a prefilter). An event is
@@ -80,7 +84,7 @@ export async function* parseMail(input: RecordInput): AsyncGenerator<MailEvent, 
 export async function* parseMailBatches(input: RecordInput): AsyncGenerator<MailEvent[], ParseResult> {
   const p = new Parser()
   const fileErrors: SearchError[] = []
-  let summary = { records: 0, orphanLines: 0, errors: 0 }
+  let summary: InputSummary = { records: 0, orphanLines: 0, errors: 0 }
   try {
     for (;;) {
       const r = await input.next()
@@ -102,7 +106,7 @@ export async function* parseMailBatches(input: RecordInput): AsyncGenerator<Mail
     // a consumer that stops early (stdout closed) closes the files
     await input.return(undefined as never)
   }
-  return { records: summary.records, orphanLines: summary.orphanLines, errors: summary.errors, events: p.counts, fileErrors }
+  return { records: summary.records, orphanLines: summary.orphanLines, errors: summary.errors, events: p.counts, fileErrors, withoutRecords: summary.withoutRecords ?? [] }
 }
 
 /**

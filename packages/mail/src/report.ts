@@ -1,6 +1,7 @@
 // Subpath imports: the package index loads all of date-fns (~30 ms of startup, measured).
 import { addDays } from 'date-fns/addDays'
 import type { AttemptEvent, BounceEvent, IncomingErrorEvent, MailEvent } from './events.js'
+import { attemptFilter } from './filter.js'
 import { LINK_DAYS, RecentMap } from './ids.js'
 
 // Aggregations over the parser's stream. Each report is a tally: add() takes one event at a time and
@@ -394,8 +395,11 @@ export interface Diagnosis {
   late: LateMail[]
   bounces: BounceEvent[]
   incoming: IncomingErrorEvent[]
+  /** With a recipient (`--to`): its address as asked, and its attempts and bounces in time order. */
+  recipient: string | null
+  timeline: (AttemptEvent | BounceEvent)[]
   /** How many of each list there were in all: the lists hold the last LIST_CAP. */
-  counts: { noSmtpReason: number; late: number; bounces: number; incoming: number }
+  counts: { noSmtpReason: number; late: number; bounces: number; incoming: number; timeline: number }
 }
 
 /**
@@ -414,12 +418,24 @@ export class DiagnosisTally implements Tally<Diagnosis> {
   private readonly incoming = new LastItems<IncomingErrorEvent>()
   private readonly limit: LimitTally
   private readonly late = new LateTally()
+  private readonly timeline = new LastItems<AttemptEvent | BounceEvent>()
+  private readonly keep: (e: MailEvent) => boolean
+  private readonly recipient: string | null
 
-  constructor(limit: number) {
+  /**
+   * With `to`, everything is about that recipient's mails except the daily limit: that counts every
+   * attempt of the database, as Odoo does.
+   */
+  constructor(limit: number, opts: { to?: string } = {}) {
     this.limit = new LimitTally(limit)
+    this.recipient = opts.to ?? null
+    this.keep = opts.to ? attemptFilter({ to: opts.to }) : () => true
   }
 
   add(e: MailEvent) {
+    if (e.kind === 'attempt') this.limit.add(e)
+    if (!this.keep(e)) return
+    if (this.recipient && (e.kind === 'attempt' || e.kind === 'bounce')) this.timeline.push(e)
     this.from ??= e.time
     this.to = e.time
     if (e.kind === 'bounce') this.bounces.push(e)
@@ -439,7 +455,6 @@ export class DiagnosisTally implements Tally<Diagnosis> {
         r.count++
       }
     }
-    this.limit.add(e)
     this.late.add(e)
   }
 
@@ -457,12 +472,14 @@ export class DiagnosisTally implements Tally<Diagnosis> {
       late: this.late.result(),
       bounces: this.bounces.list(),
       incoming: this.incoming.list(),
-      counts: { noSmtpReason: this.noSmtpReason.total, late: this.late.count, bounces: this.bounces.total, incoming: this.incoming.total },
+      recipient: this.recipient,
+      timeline: this.timeline.list(),
+      counts: { noSmtpReason: this.noSmtpReason.total, late: this.late.count, bounces: this.bounces.total, incoming: this.incoming.total, timeline: this.timeline.total },
     }
   }
 }
 
 /** The evidence the email troubleshooting guide asks for, from one list of events. */
-export function diagnose(events: Iterable<MailEvent>, limit: number): Diagnosis {
-  return run(new DiagnosisTally(limit), events)
+export function diagnose(events: Iterable<MailEvent>, limit: number, opts: { to?: string } = {}): Diagnosis {
+  return run(new DiagnosisTally(limit, opts), events)
 }

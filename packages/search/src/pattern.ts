@@ -102,8 +102,28 @@ function compile(source: string, flags: string): RegExp {
   try {
     return new RegExp(source, flags)
   } catch (e) {
-    throw new SearchError(`invalid regular expression: ${(e as Error).message}`, 'E_BAD_PATTERN', undefined, { cause: e })
+    throw new SearchError(pcreWording((e as Error).message), 'E_BAD_PATTERN', undefined, { cause: e })
   }
+}
+
+/** V8's reasons in the words `grep -P` (PCRE2) uses for the same mistakes. */
+const PCRE_WORDS: Record<string, string> = {
+  'Unterminated group': 'missing closing parenthesis',
+  "Unmatched ')'": 'unmatched closing parenthesis',
+  'Nothing to repeat': 'quantifier does not follow a repeatable item',
+  'Unterminated character class': 'missing terminating ] for character class',
+  'Range out of order in character class': 'range out of order in character class',
+  'numbers out of order in {} quantifier': 'numbers out of order in {} quantifier',
+  '\\ at end of pattern': '\\ at end of pattern',
+  'Invalid group': 'unrecognized character after (? or (?-',
+  'Invalid capture group name': 'subpattern name expected',
+  'Duplicate capture group name': 'two named subpatterns have the same name (PCRE2_DUPNAMES not set)',
+}
+
+/** `Invalid regular expression: /(?:()/g: Unterminated group` → `missing closing parenthesis`. */
+export function pcreWording(v8Message: string): string {
+  const reason = v8Message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')
+  return PCRE_WORDS[reason] ?? reason.charAt(0).toLowerCase() + reason.slice(1)
 }
 
 /** The pattern's UTF-8 bytes, one char per byte: grep in the C locale sees bytes. */

@@ -22,6 +22,8 @@ export interface RecordSummary {
   records: number
   orphanLines: number
   errors: number
+  /** Files read to their end without one Odoo record header: not Odoo logs (or empty). */
+  withoutRecords: string[]
 }
 
 /**
@@ -43,7 +45,7 @@ export async function* readRecords(sources: readonly LogSource[], opts: ReadReco
   })
   for (;;) {
     const r = await it.next()
-    if (r.done) return { records: r.value.records, orphanLines: r.value.orphanLines, errors: r.value.errors }
+    if (r.done) return { records: r.value.records, orphanLines: r.value.orphanLines, errors: r.value.errors, withoutRecords: r.value.withoutRecords }
     const ev = r.value
     if (ev.kind === 'records') yield ev
     else if (ev.kind === 'error') yield ev

@@ -99,6 +99,17 @@ export function findHeaders(str: string, from: number, to: number, out: number[]
   return out
 }
 
+/** The start of the first header line in `str` within [from, to) (`from` a line start), or -1. */
+export function firstHeader(str: string, from: number, to: number): number {
+  if (from < to && isHeaderAt(str, from)) return from
+  HEADER_NEXT.lastIndex = from
+  for (;;) {
+    const m = HEADER_NEXT.exec(str)
+    if (!m || m.index + 1 >= to) return -1
+    if (isHeaderAt(str, m.index + 1)) return m.index + 1
+  }
+}
+
 /** The timestamp of the first record in a buffer (the start of a file), or null. */
 export function firstHeaderTime(head: Buffer): string | null {
   const str = head.toString('latin1')

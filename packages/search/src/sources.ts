@@ -47,7 +47,8 @@ export function defaultLogDir(): string {
  * Resolves PATH arguments to the ordered list of sources and opens them all.
  * A folder gives its Odoo server logs oldest first (by first record time; by name where a file has
  * none); files keep argument order; `-` is stdin. Errors for single paths are kept in their source.
- * @throws {SearchError} `E_NO_LOGS` when a folder holds no Odoo server log.
+ * A PATH that cannot be read, and a folder that holds no Odoo server log (`E_NO_LOGS`), become a
+ * source carrying its error: the other PATHs are still searched.
  */
 export async function discover(paths: readonly string[], opts: DiscoverOptions = {}): Promise<LogSource[]> {
   const out: LogSource[] = []
@@ -76,7 +77,8 @@ export function stdinSource(stream: Readable): LogSource {
 async function discoverDir(dir: string, opts: DiscoverOptions): Promise<LogSource[]> {
   const names = (await readdir(dir)).filter((n) => ODOO_LOG.test(n) || (opts.allLogs && OTHER_LOG.test(n)))
   if (!names.some((n) => ODOO_LOG.test(n))) {
-    throw new SearchError(`${dir}: no Odoo log in this directory (expected odoo.log, odoo.log.1, odoo.log.YYYY-MM-DD.gz)`, 'E_NO_LOGS', dir)
+    const error = new SearchError(`${dir}: no Odoo log in this directory (expected odoo.log, odoo.log.1, odoo.log.YYYY-MM-DD.gz)`, 'E_NO_LOGS', dir)
+    return [{ name: dir, handle: null, size: 0, gzip: false, firstTime: null, error }]
   }
   const prefix = dir.endsWith('/') ? dir : dir + '/'
   const sources = await Promise.all(names.map((n) => openSource(prefix + n, true)))

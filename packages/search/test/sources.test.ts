@@ -2,8 +2,18 @@ import { appendFileSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } fro
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { describe, expect, it } from 'vitest'
-import { discover, grep, SearchError } from '../src/index.js'
+import { afterEach, describe, expect, it } from 'vitest'
+import { closeAll, discover as discoverAll, grep, readRecords, SearchError, type DiscoverOptions, type LogSource } from '../src/index.js'
+
+// discover() opens every file: the sources a test does not search are closed after it (a FileHandle
+// left to the garbage collector prints a deprecation warning).
+const opened: LogSource[] = []
+afterEach(() => closeAll(opened.splice(0)))
+async function discover(paths: string[], opts?: DiscoverOptions): Promise<LogSource[]> {
+  const found = await discoverAll(paths, opts)
+  opened.push(...found)
+  return found
+}
 
 const line = (stamp: string, msg: string) => `${stamp} 4 INFO db odoo.addons.x: ${msg} \n`
 
@@ -44,10 +54,14 @@ describe('discover', () => {
     expect(sources.map((s) => s.name.slice(dir.length + 1))).toEqual(['odoo.log.2026-05-01.gz', 'odoo.log.2', 'odoo.log.1', 'odoo.log'])
   })
 
-  it('a folder with no Odoo log is an error; a missing file is an error of its own source', async () => {
+  it('a folder with no Odoo log and a missing file are errors of their own source; the other PATHs stay', async () => {
     const dir = folder({ 'pip.log': 'x\n' })
-    await expect(discover([dir])).rejects.toThrow(SearchError)
-    await expect(discover([dir])).rejects.toMatchObject({ code: 'E_NO_LOGS' })
+    const other = folder({ 'odoo.log': 'x\n' })
+    const [empty, ok] = await discover([dir, other])
+    expect(empty!.error).toBeInstanceOf(SearchError)
+    expect(empty!.error).toMatchObject({ code: 'E_NO_LOGS', message: `${dir}: no Odoo log in this directory (expected odoo.log, odoo.log.1, odoo.log.YYYY-MM-DD.gz)` })
+    expect(ok!.error).toBeUndefined()
+    expect(ok!.name).toBe(`${other}/odoo.log`)
     const [missing] = await discover([join(dir, 'nope.log')])
     expect(missing!.error?.code).toBe('E_NOT_FOUND')
     expect(missing!.error?.message).toBe(`${join(dir, 'nope.log')}: No such file or directory`)
@@ -98,5 +112,19 @@ describe('--since/--until skip whole files by their first record', () => {
     expect((await run({ since: '2026-05-01' })).errors).toEqual(['E_BAD_GZIP']) // it had to be read
     expect(await run({ until: '2026-05-01' })).toMatchObject({ errors: ['E_BAD_GZIP'] })
     expect((await run({ since: '2026-05-03', until: '2026-05-03' })).out).toBe('0\n0\n3\n')
+  })
+})
+
+describe('readRecords: inputs that hold no Odoo record', () => {
+  it('names the files read to their end without a header: a text file, an empty one; not a log, not a failed one', async () => {
+    // the header comes after more than one read block of other text: still an Odoo log
+    const late = 'x'.repeat(200_000) + '\n' + line('2026-05-01 05:00:00,000', 'late')
+    const dir = folder({ 'passwd': 'root:x:0:0:root:/root:/bin/bash\n', 'empty.log': '', 'odoo.log': line('2026-05-01 05:00:00,000', 'a'), 'late.log': late })
+    const paths = ['passwd', 'empty.log', 'odoo.log', 'late.log', 'missing.log'].map((n) => join(dir, n))
+    const it = readRecords(await discover(paths), { patterns: ['nothing matches this'] })
+    let r = await it.next()
+    while (!r.done) r = await it.next()
+    expect(r.value.withoutRecords).toEqual([join(dir, 'passwd'), join(dir, 'empty.log')])
+    expect(r.value.errors).toBe(1)
   })
 })

@@ -1,6 +1,6 @@
 import { discover, grep, parseGrepColors, stdinSource, type GrepOptions, type PatternSyntax } from '@odoolog/search'
 import { CliError, ExitCode } from '../errors.js'
-import { Output, useColor, type Io } from '../io.js'
+import { Output, say as sayTo, useColor, type Io } from '../io.js'
 import { resolvePaths } from './_paths.js'
 
 export interface GrepArgs {
@@ -47,7 +47,7 @@ export async function grepCommand(a: GrepArgs, io: Io): Promise<ExitCode> {
   let patterns: string[]
   if (a.e !== undefined) patterns = ([] as string[]).concat(a.e).map(String)
   else {
-    if (positional.length === 0) throw new CliError('no PATTERN given (odoolog grep [OPTIONS] PATTERN [PATH...])')
+    if (positional.length === 0) throw new CliError('no PATTERN given (odoolog grep [OPTIONS] PATTERN [PATH...])', 'E_USAGE', { help: 'grep' })
     patterns = [String(positional.shift())]
   }
   const syntax: PatternSyntax = a.F ? 'fixed' : a.P ? 'perl' : a.E ? 'extended' : 'basic'
@@ -84,7 +84,7 @@ export async function grepCommand(a: GrepArgs, io: Io): Promise<ExitCode> {
     escapeControl: !!io.stdout.isTTY,
   }
   const out = new Output(io.stdout)
-  const say = (line: string) => io.stderr.write(`odoolog: ${line}\n`)
+  const say = (line: string) => sayTo(io, line)
   const it = grep(sources, options)
   let summary
   for (;;) {

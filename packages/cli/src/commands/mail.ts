@@ -1,8 +1,9 @@
 import { attemptFilter, readMailBatches, type MailEvent, type ParseResult, type Tally } from '@odoolog/mail'
 import { ExitCode } from '../errors.js'
 import { header, pickFormat, render, row } from '../format.js'
-import { Output, ProgressLine, type Io } from '../io.js'
-import { sourcesFor } from './_sources.js'
+import { Output, ProgressLine, say, type Io } from '../io.js'
+import { terminalWidth } from '../terminal.js'
+import { inputsFor, pathsWithoutRecords, type Inputs } from './_sources.js'
 
 export interface MailArgs {
   paths?: string[]
@@ -26,26 +27,35 @@ export const COLUMNS = {
   incoming_error: ['kind', 'time', 'day', 'serverType', 'server', 'errorClass', 'reason', 'file', 'line', 'pid', 'db'],
 } as const
 
-const TABLE_ATTEMPT = ['time', 'mailId', 'attempt', 'status', 'recipient', 'smtpCode', 'enhancedCode', 'errorClass', 'reason']
+/** On a terminal: the columns a person reads first; the last ones go first when it is narrow. */
+const TABLE_ATTEMPT = ['time', 'mailId', 'status', 'recipient', 'smtpCode', 'reason', 'attempt', 'errorClass']
 const TABLE_EVENT = ['time', 'kind', 'mailId', 'status', 'recipient', 'smtpCode', 'summary']
+const TABLE_HEADERS = { time: 'time (UTC)', mailId: 'mail', smtpCode: 'code', attempt: 'try', errorClass: 'error' }
+
+/** What a mail or report command read: its events' parser counts, and where they came from. */
+export interface Read {
+  result: ParseResult
+  inputs: Inputs
+}
 
 /**
  * Hands the mail events of the sources to `onBatch`, a batch at a time as the parser lets them go
  * (progress on a TTY), and returns the parser's counts. `onBatch` resolving false stops the reading
  * (stdout has closed).
  */
-export async function eachBatch(paths: string[] | undefined, io: Io, opts: { since?: string; until?: string; stats?: boolean }, onBatch: (events: MailEvent[]) => boolean | void | Promise<boolean | void>): Promise<ParseResult> {
-  const sources = await sourcesFor(paths, io)
+export async function eachBatch(paths: string[] | undefined, io: Io, opts: { since?: string; until?: string; stats?: boolean }, onBatch: (events: MailEvent[]) => boolean | void | Promise<boolean | void>): Promise<Read> {
+  const inputs = await inputsFor(paths, io)
   // counting every record costs a scan of every header: only for --stats
   const progress = new ProgressLine(io.stderr)
-  const it = readMailBatches(sources, { since: opts.since, until: opts.until, countRecords: !!opts.stats, onProgress: (p) => progress.update(p) })
+  const it = readMailBatches(inputs.sources, { since: opts.since, until: opts.until, countRecords: !!opts.stats, onProgress: (p) => progress.update(p) })
   try {
     for (;;) {
       const r = await it.next()
-      if (r.done) return r.value
+      if (r.done) return { result: r.value, inputs }
       if ((await onBatch(r.value)) === false) {
         await it.return(undefined as never)
-        return { records: 0, orphanLines: 0, errors: 0, events: { attempt: 0, queue_run: 0, bounce: 0, incoming_error: 0 }, fileErrors: [] }
+        const result = { records: 0, orphanLines: 0, errors: 0, events: { attempt: 0, queue_run: 0, bounce: 0, incoming_error: 0 }, fileErrors: [], withoutRecords: [] }
+        return { result, inputs }
       }
     }
   } finally {
@@ -54,51 +64,82 @@ export async function eachBatch(paths: string[] | undefined, io: Io, opts: { sin
 }
 
 /** Runs a report's tally over the events of the sources. */
-export async function tallyEvents<R>(paths: string[] | undefined, io: Io, opts: { since?: string; until?: string }, tally: Tally<R>): Promise<{ report: R; result: ParseResult }> {
-  const result = await eachBatch(paths, io, opts, (events) => {
+export async function tallyEvents<R>(paths: string[] | undefined, io: Io, opts: { since?: string; until?: string }, tally: Tally<R>): Promise<{ report: R; read: Read }> {
+  const read = await eachBatch(paths, io, opts, (events) => {
     for (const e of events) tally.add(e)
   })
-  return { report: tally.result(), result }
+  return { report: tally.result(), read }
 }
 
-/** Writes a report's text, then the files that could not be read; exit 2 if there were any. */
-export async function emit(text: string, result: ParseResult, io: Io, out = new Output(io.stdout)): Promise<ExitCode> {
-  await out.write(text)
-  for (const e of result.fileErrors) io.stderr.write(`odoolog: ${e.message}\n`)
-  return result.errors ? ExitCode.Error : ExitCode.Match
+/**
+ * How a mail, report or diagnose command ends. Its text goes to stdout only when something was
+ * selected: a report from nothing read would look like good news. Then, on stderr: the files that
+ * could not be read, the PATHs that hold no Odoo record, and `nothing` when nothing was selected from
+ * logs that were read. Exit 2 on any error, else 0 when something was selected, else 1.
+ */
+export async function finish(text: string, selected: boolean, read: Read, io: Io, opts: { out?: Output; nothing?: string } = {}): Promise<ExitCode> {
+  if (selected && text) await (opts.out ?? new Output(io.stdout)).write(text)
+  const { result, inputs } = read
+  for (const e of result.fileErrors) say(io, e.message)
+  const empty = pathsWithoutRecords(inputs, result.withoutRecords)
+  for (const p of empty) say(io, `${p}: no Odoo log record`)
+  if (!selected && !result.errors && opts.nothing && empty.length < inputs.paths.length) say(io, opts.nothing)
+  return result.errors ? ExitCode.Error : selected ? ExitCode.Match : ExitCode.NoMatch
+}
+
+/** `in the input`, or the window asked for. */
+export function within(a: { since?: string; until?: string }): string {
+  if (a.since && a.until) return `from ${a.since} to ${a.until}`
+  if (a.since) return `since ${a.since}`
+  if (a.until) return `until ${a.until}`
+  return 'in the input'
 }
 
 /**
  * `odoolog mail`: send attempts (or every event) as a table, NDJSON, CSV or TSV. Rows are written as
- * the parser lets events go; only the table, for a terminal, waits for the end.
+ * the parser lets events go; only the table, for a terminal, waits for the end. Nothing at all
+ * (not even a CSV header) when nothing is selected, as grep.
  */
 export async function mailCommand(a: MailArgs, io: Io): Promise<ExitCode> {
   const format = pickFormat(a.format, io.stdout.isTTY, ['table', 'ndjson', 'csv', 'tsv'])
   const keep = attemptFilter({ to: a.to, mailId: a.mailId, messageId: a.messageId, status: a.status, code: a.code })
   const selected = (e: MailEvent) => (a.events || e.kind === 'attempt') && keep(e)
   const out = new Output(io.stdout)
-  let result: ParseResult
+  let read: Read
   let text = ''
+  let count = 0
   if (format === 'table') {
     const rows: Record<string, unknown>[] = []
-    result = await eachBatch(a.paths, io, a, (events) => {
+    read = await eachBatch(a.paths, io, a, (events) => {
       for (const e of events) if (selected(e)) rows.push(tableRow(e))
     })
-    text = render(rows, a.events ? TABLE_EVENT : TABLE_ATTEMPT, 'table')
+    count = rows.length
+    const cols = a.events ? TABLE_EVENT : TABLE_ATTEMPT
+    text = render(rows, cols, 'table', {
+      headers: TABLE_HEADERS,
+      width: io.stdout.isTTY ? terminalWidth(io.stdout) : null,
+      wrap: ['recipient', 'reason', 'summary', 'errorClass'],
+      drop: a.events ? ['status', 'smtpCode', 'recipient'] : ['errorClass', 'attempt'],
+      minWrap: a.events ? 24 : 20,
+    })
   } else {
     // each batch goes out as it comes (one write), so a reader sees events while the input lasts
     const cols = a.events ? [...new Set(Object.values(COLUMNS).flat())] : [...COLUMNS.attempt]
-    text = header(cols, format)
-    result = await eachBatch(a.paths, io, a, (events) => {
-      for (const e of events) if (selected(e)) text += row(e as unknown as Record<string, unknown>, cols, format)
+    read = await eachBatch(a.paths, io, a, (events) => {
+      for (const e of events) {
+        if (!selected(e)) continue
+        if (count++ === 0) text += header(cols, format)
+        text += row(e as unknown as Record<string, unknown>, cols, format)
+      }
       if (!text) return
       const chunk = text
       text = ''
       return out.write(chunk)
     })
   }
-  const code = await emit(text, result, io, out)
+  const code = await finish(text, count > 0, read, io, { out })
   if (a.stats) {
+    const { result } = read
     const ev = result.events
     io.stderr.write(
       `records read: ${result.records}, orphan lines: ${result.orphanLines}, events: attempt ${ev.attempt}, queue_run ${ev.queue_run}, bounce ${ev.bounce}, incoming_error ${ev.incoming_error}` +
@@ -108,16 +149,18 @@ export async function mailCommand(a: MailArgs, io: Io): Promise<ExitCode> {
   return code
 }
 
+/** A row of the terminal table: seconds are enough to read, long reasons are cut (the other formats have them whole). */
 function tableRow(e: MailEvent): Record<string, unknown> {
-  const time = e.time.replace('T', ' ').replace('Z', '')
+  const time = e.time.slice(0, 19).replace('T', ' ')
+  const short = (s: string | null) => (s && s.length > 160 ? s.slice(0, 157) + '...' : s)
   switch (e.kind) {
     case 'attempt':
-      return { ...e, time, reason: e.reason && e.reason.length > 80 ? e.reason.slice(0, 77) + '...' : e.reason }
+      return { ...e, time, reason: short(e.reason) }
     case 'queue_run':
       return { time, kind: e.kind, summary: `${e.cron}: ${e.attempts} attempts (${e.sent} sent, ${e.failed} failed)${e.duration !== null ? `, ${e.duration}s` : ''}` }
     case 'bounce':
-      return { time, kind: e.kind, mailId: e.mailId, recipient: e.bouncedAddress, summary: `from ${e.sender ?? '?'}` }
+      return { time, kind: e.kind, mailId: e.mailId, recipient: e.bouncedAddress, summary: `${e.bouncedAddress ?? '(address not logged)'} bounced, from ${e.sender ?? '?'}` }
     case 'incoming_error':
-      return { time, kind: e.kind, summary: `${e.serverType ?? ''} ${e.server ?? ''}: ${e.errorClass ?? ''} ${e.reason ?? ''}`.trim().slice(0, 100) }
+      return { time, kind: e.kind, summary: short(`${e.serverType ?? ''} ${e.server ?? ''}: ${e.errorClass ?? ''} ${e.reason ?? ''}`.trim()) }
   }
 }
