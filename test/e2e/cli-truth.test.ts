@@ -21,6 +21,10 @@ const file = (name: string, data: string | Buffer) => {
 const PASSWD = file('passwd', 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n')
 const EMPTY = file('empty.log', '')
 const MISSING = join(tmp, 'no-such-dir')
+// a folder with a log, but no Odoo server log
+const NO_LOGS = join(tmp, 'no-logs')
+mkdirSync(NO_LOGS)
+writeFileSync(join(NO_LOGS, 'pip.log'), 'Collecting odoo\n')
 const REPORTS = [['mail'], ['mail', '--events'], ['report', 'retries'], ['report', 'retries', '--by', 'recipient'], ['report', 'limit'], ['report', 'queue'], ['diagnose'], ['diagnose', '--to', 'jdoe@example.com']]
 const FORMATS: Record<string, string[]> = { mail: ['tsv', 'csv', 'ndjson', 'table'], report: ['tsv', 'csv', 'ndjson', 'json', 'table'], diagnose: ['markdown', 'json'] }
 
@@ -116,7 +120,7 @@ describe('nothing read, nothing reported', () => {
     for (const [path, status, note] of [
       [PASSWD, 1, `${PASSWD}: no Odoo log record`],
       [EMPTY, 1, `${EMPTY}: no Odoo log record`],
-      [tmp, 2, `${tmp}: no Odoo log in this directory (expected odoo.log, odoo.log.1, odoo.log.YYYY-MM-DD.gz)`],
+      [NO_LOGS, 2, `${NO_LOGS}: no Odoo log in this directory (expected odoo.log, odoo.log.1, odoo.log.YYYY-MM-DD.gz)`],
     ] as const) {
       const r = odoolog([...cmd, path])
       expect(r.stdout.toString()).toBe('')
@@ -290,6 +294,12 @@ describe.skipIf(ttyMissing())('on a terminal', () => {
         expect(widest(r.text), `${args.join(' ')} ${path}`).toBeLessThanOrEqual(cols)
       }
     }
+  })
+  it('messages on stderr wrap too, and say the same words', () => {
+    const r = onTerminal(['mail', '--stats', NO_LOGS, EXAMPLES], { cols: 60 })
+    expect(widest(r.text)).toBeLessThanOrEqual(60)
+    expect(r.text.replace(/\s+/g, ' ')).toContain(`odoolog: ${NO_LOGS}: no Odoo log in this directory (expected odoo.log, odoo.log.1, odoo.log.YYYY-MM-DD.gz)`)
+    expect(r.text.replace(/\s+/g, ' ')).toContain('records read: 1379, orphan lines: 0, events: attempt 19, queue_run 106, bounce 1, incoming_error 1, files with errors: 1')
   })
   it('tables: no rule between rows; mail shows time, mail, status, recipient, code, reason first', () => {
     const r = onTerminal(['mail', EXAMPLES], { stderr: false })

@@ -1,12 +1,12 @@
 import { fstatSync } from 'node:fs'
 import type { Readable, Writable } from 'node:stream'
 import type { Progress } from '@odoolog/search'
-import { escapeTerminal } from './terminal.js'
+import { escapeTerminal, terminalWidth, wrapText } from './terminal.js'
 
 /** Everything the CLI touches outside itself, injectable for in-process tests. */
 export interface Io {
   stdout: Writable & { isTTY?: boolean; columns?: number }
-  stderr: Writable & { isTTY?: boolean }
+  stderr: Writable & { isTTY?: boolean; columns?: number }
   stdin: Readable & { isTTY?: boolean }
   env: Record<string, string | undefined>
   /**
@@ -43,11 +43,17 @@ function stdinIsData(): boolean {
 
 /**
  * Lines for people on stderr, each as `odoolog: LINE` (a hint line as it is). On a terminal, control
- * characters are shown escaped: messages quote file names and log text, which outsiders can write.
+ * characters are shown escaped (messages quote file names and log text, which outsiders can write)
+ * and lines wrap at its width.
  */
 export function say(io: Pick<Io, 'stderr'>, message: string, hint = ''): void {
-  const safe = (s: string) => (io.stderr.isTTY ? escapeTerminal(s) : s)
-  io.stderr.write(`odoolog: ${safe(message)}\n${hint ? `${hint}\n` : ''}`)
+  note(io, `odoolog: ${message}`)
+  if (hint) note(io, hint)
+}
+
+/** One line for people on stderr, as it is through a pipe; escaped and wrapped on a terminal. */
+export function note(io: Pick<Io, 'stderr'>, line: string): void {
+  io.stderr.write((io.stderr.isTTY ? wrapText(escapeTerminal(line), terminalWidth(io.stderr)) : line) + '\n')
 }
 
 /**

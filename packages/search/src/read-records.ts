@@ -43,11 +43,16 @@ export async function* readRecords(sources: readonly LogSource[], opts: ReadReco
     until: opts.until,
     signal: opts.signal,
   })
-  for (;;) {
-    const r = await it.next()
-    if (r.done) return { records: r.value.records, orphanLines: r.value.orphanLines, errors: r.value.errors, withoutRecords: r.value.withoutRecords }
-    const ev = r.value
-    if (ev.kind === 'records') yield ev
-    else if (ev.kind === 'error') yield ev
+  try {
+    for (;;) {
+      const r = await it.next()
+      if (r.done) return { records: r.value.records, orphanLines: r.value.orphanLines, errors: r.value.errors, withoutRecords: r.value.withoutRecords }
+      const ev = r.value
+      if (ev.kind === 'records') yield ev
+      else if (ev.kind === 'error') yield ev
+    }
+  } finally {
+    // a consumer that stops early (`odoolog mail | head -1`): the scan closes its files
+    await it.return(undefined as never)
   }
 }

@@ -128,3 +128,14 @@ describe('readRecords: inputs that hold no Odoo record', () => {
     expect(r.value.errors).toBe(1)
   })
 })
+
+describe('readRecords: a consumer that stops early', () => {
+  it('closes every file (none is left to the garbage collector)', async () => {
+    const dir = folder({ 'odoo.log': line('2026-05-03 05:00:00,000', 'c'), 'odoo.log.1': line('2026-05-02 05:00:00,000', 'b'), 'odoo.log.2026-05-02.gz': gzipSync(line('2026-05-01 05:00:00,000', 'a')) })
+    const sources = await discover([dir])
+    const it = readRecords(sources)
+    expect((await it.next()).done).toBe(false)
+    await it.return(undefined as never)
+    for (const s of sources) expect(s.handle!.fd).toBe(-1)
+  })
+})

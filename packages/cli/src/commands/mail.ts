@@ -1,7 +1,7 @@
 import { attemptFilter, readMailBatches, type MailEvent, type ParseResult, type Tally } from '@odoolog/mail'
 import { ExitCode } from '../errors.js'
 import { header, pickFormat, render, row } from '../format.js'
-import { Output, ProgressLine, say, type Io } from '../io.js'
+import { note, Output, ProgressLine, say, type Io } from '../io.js'
 import { terminalWidth } from '../terminal.js'
 import { inputsFor, pathsWithoutRecords, type Inputs } from './_sources.js'
 
@@ -141,9 +141,10 @@ export async function mailCommand(a: MailArgs, io: Io): Promise<ExitCode> {
   if (a.stats) {
     const { result } = read
     const ev = result.events
-    io.stderr.write(
+    note(
+      io,
       `records read: ${result.records}, orphan lines: ${result.orphanLines}, events: attempt ${ev.attempt}, queue_run ${ev.queue_run}, bounce ${ev.bounce}, incoming_error ${ev.incoming_error}` +
-        (result.errors ? `, files with errors: ${result.errors}` : '') + '\n',
+        (result.errors ? `, files with errors: ${result.errors}` : ''),
     )
   }
   return code
