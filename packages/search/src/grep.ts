@@ -107,14 +107,23 @@ export function grep(sources: readonly LogSource[], options: GrepOptions): Async
 
 /** The engine behind grep() and readRecords(). */
 export async function* scan(sources: readonly LogSource[], options: ScanOptions): AsyncGenerator<GrepEvent, GrepSummary> {
-  const matcher = compilePatterns(options.patterns, {
-    syntax: options.syntax,
-    ignoreCase: options.ignoreCase,
-    wordRegexp: options.wordRegexp,
-    lineRegexp: options.lineRegexp,
-  })
-  const since = options.since ? parseTimeBound(options.since, 'since') : null
-  const until = options.until ? parseTimeBound(options.until, 'until') : null
+  let matcher: Matcher
+  let since: string | null
+  let until: string | null
+  try {
+    matcher = compilePatterns(options.patterns, {
+      syntax: options.syntax,
+      ignoreCase: options.ignoreCase,
+      wordRegexp: options.wordRegexp,
+      lineRegexp: options.lineRegexp,
+    })
+    since = options.since ? parseTimeBound(options.since, 'since') : null
+    until = options.until ? parseTimeBound(options.until, 'until') : null
+  } catch (e) {
+    // The sources were opened by discover(): a refused pattern must not leave them to the GC
+    await closeAll(sources)
+    throw e
+  }
   const shared: Shared = { printedAny: false, selected: false, stopAll: false, records: 0, orphanLines: 0 }
   let errors = 0
   let bytesRead = 0

@@ -139,3 +139,19 @@ describe('readRecords: a consumer that stops early', () => {
     for (const s of sources) expect(s.handle!.fd).toBe(-1)
   })
 })
+
+describe('a refused pattern or time bound', () => {
+  it.each([
+    [{ patterns: ['\\('] }, 'E_BAD_PATTERN'],
+    [{ patterns: ['(a'], syntax: 'perl' as const }, 'E_BAD_PATTERN'],
+    [{ patterns: ['x'], since: 'yesterday-ish' }, undefined],
+  ])('closes every discovered file before it throws (%j)', async (opts, code) => {
+    const dir = folder({ 'odoo.log': line('2026-05-03 05:00:00,000', 'c'), 'odoo.log.1': line('2026-05-02 05:00:00,000', 'b'), 'odoo.log.2026-05-02.gz': gzipSync(line('2026-05-01 05:00:00,000', 'a')) })
+    const sources = await discover([dir])
+    for (const s of sources) expect(s.handle!.fd).toBeGreaterThan(-1)
+    const err = await grep(sources, opts).next().then(() => null, (e: unknown) => e)
+    expect(err).toBeInstanceOf(SearchError)
+    if (code) expect((err as SearchError).code).toBe(code)
+    for (const s of sources) expect(s.handle!.fd).toBe(-1)
+  })
+})
