@@ -146,7 +146,7 @@ describe('long lists in a diagnosis', () => {
     expect(bounces.match(/ bounced mail /g)).toHaveLength(100)
     expect(bounces).toContain('u129@example.org bounced mail 229')
     expect(bounces).not.toContain('u29@example.org')
-    expect(json(['diagnose', '--format', 'json'], log).counts).toEqual({ noSmtpReason: 0, late: 0, bounces: 130, incoming: 0, timeline: 0 })
+    expect(json(['diagnose', '--format', 'json'], log).counts).toEqual({ noSmtpReason: 0, late: 0, bounces: 130, incoming: 0, timeline: 0, failures: 0 })
   })
 })
 

@@ -81,10 +81,11 @@ function parser(width: number): Argv {
         )
         .epilogue(examples([['odoolog report retries --by day ~/logs', 'retries per day']])),
     )
-    .command('diagnose', "A Markdown report tying the logs to Odoo's email troubleshooting guide", (y) =>
+    .command('diagnose', "A report tying the logs to Odoo's email troubleshooting guide (Markdown, JSON or one HTML file)", (y) =>
       withFlags(y, DIAGNOSE_FLAGS, 'odoolog diagnose [OPTIONS] [PATH...]', "The evidence Odoo's email guide asks for; with --to, one recipient's timeline.", [
         ['odoolog diagnose ~/logs > diagnosis.md', 'the whole folder, for a support ticket'],
         ['odoolog diagnose --to jdoe@example.com ~/logs', "jdoe's timeline and the evidence"],
+        ['odoolog diagnose --format html ~/logs > report.html', 'charts and tables in one file that opens offline'],
       ]),
     )
     .command('help [command..]', 'Show the help of a command')

@@ -203,7 +203,7 @@ export const DIAGNOSE_FLAGS: readonly FlagSpec[] = [
   ...WINDOW(),
   { key: 'to', long: ['to'], type: 'string', describe: "one recipient's timeline, to paste into a support ticket" },
   ...LIMIT_OR_PLAN,
-  { key: 'format', long: ['format'], type: 'string', choices: ['markdown', 'json'], value: oneOf(['markdown', 'json']), default: 'markdown', describe: 'markdown or json' },
+  { key: 'format', long: ['format'], type: 'string', choices: ['markdown', 'json', 'html'], value: oneOf(['markdown', 'json', 'html']), default: 'markdown', describe: 'markdown, json, or html (one self-contained file for a ticket)' },
   HELP,
   VERSION,
 ]

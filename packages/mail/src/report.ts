@@ -381,11 +381,20 @@ export interface CodeCount {
   count: number
 }
 
+/** One UTC day of a diagnosis: its attempts, as `report retries --by day` counts them. */
+export type DayCount = Omit<RetriesRow, 'key'> & { day: string }
+
 export interface Diagnosis {
   period: { from: string | null; to: string | null }
+  /** The databases the events came from, in order of appearance (at most LIST_CAP). */
+  databases: string[]
   attempts: number
   sent: number
   failed: number
+  /** Attempts per UTC day (the recipient's with `--to`). */
+  days: DayCount[]
+  /** Failed attempts, the last LIST_CAP (with a code or not). */
+  failures: AttemptEvent[]
   /** Failures by SMTP code and recipient domain, permanent (5xx) and temporary (4xx) apart. */
   permanent: CodeCount[]
   temporary: CodeCount[]
@@ -395,11 +404,13 @@ export interface Diagnosis {
   late: LateMail[]
   bounces: BounceEvent[]
   incoming: IncomingErrorEvent[]
+  /** The mail queue cron's runs per day and its gaps: the database's, with `--to` too. */
+  queue: QueueReport
   /** With a recipient (`--to`): its address as asked, and its attempts and bounces in time order. */
   recipient: string | null
   timeline: (AttemptEvent | BounceEvent)[]
   /** How many of each list there were in all: the lists hold the last LIST_CAP. */
-  counts: { noSmtpReason: number; late: number; bounces: number; incoming: number; timeline: number }
+  counts: { noSmtpReason: number; late: number; bounces: number; incoming: number; timeline: number; failures: number }
 }
 
 /**
@@ -412,6 +423,10 @@ export class DiagnosisTally implements Tally<Diagnosis> {
   private attempts = 0
   private sent = 0
   private failed = 0
+  private readonly databases = new Set<string>()
+  private readonly days = new RetriesTally('day')
+  private readonly failures = new LastItems<AttemptEvent>()
+  private readonly queue = new QueueTally()
   private readonly byCode = { permanent: new Map<string, CodeCount>(), temporary: new Map<string, CodeCount>() }
   private readonly noSmtpReason = new LastItems<AttemptEvent>()
   private readonly bounces = new LastItems<BounceEvent>()
@@ -434,7 +449,9 @@ export class DiagnosisTally implements Tally<Diagnosis> {
 
   add(e: MailEvent) {
     if (e.kind === 'attempt') this.limit.add(e)
+    else if (e.kind === 'queue_run') this.queue.add(e)
     if (!this.keep(e)) return
+    if (this.databases.size < LIST_CAP) this.databases.add(e.db)
     if (this.recipient && (e.kind === 'attempt' || e.kind === 'bounce')) this.timeline.push(e)
     this.from ??= e.time
     this.to = e.time
@@ -442,9 +459,11 @@ export class DiagnosisTally implements Tally<Diagnosis> {
     else if (e.kind === 'incoming_error') this.incoming.push(e)
     if (e.kind !== 'attempt') return
     this.attempts++
+    this.days.add(e)
     if (e.status === 'sent') this.sent++
     else {
       this.failed++
+      this.failures.push(e)
       if (e.smtpCode === null) this.noSmtpReason.push(e)
       else if (e.permanent !== null) {
         const m = e.permanent ? this.byCode.permanent : this.byCode.temporary
@@ -462,9 +481,12 @@ export class DiagnosisTally implements Tally<Diagnosis> {
     const sorted = (m: Map<string, CodeCount>) => [...m.values()].sort((x, y) => y.count - x.count || x.code - y.code)
     return {
       period: { from: this.from, to: this.to },
+      databases: [...this.databases],
       attempts: this.attempts,
       sent: this.sent,
       failed: this.failed,
+      days: this.days.result().map(({ key, ...r }) => ({ day: key, ...r })),
+      failures: this.failures.list(),
       permanent: sorted(this.byCode.permanent),
       temporary: sorted(this.byCode.temporary),
       noSmtpReason: this.noSmtpReason.list(),
@@ -472,9 +494,10 @@ export class DiagnosisTally implements Tally<Diagnosis> {
       late: this.late.result(),
       bounces: this.bounces.list(),
       incoming: this.incoming.list(),
+      queue: this.queue.result(),
       recipient: this.recipient,
       timeline: this.timeline.list(),
-      counts: { noSmtpReason: this.noSmtpReason.total, late: this.late.count, bounces: this.bounces.total, incoming: this.incoming.total, timeline: this.timeline.total },
+      counts: { noSmtpReason: this.noSmtpReason.total, late: this.late.count, bounces: this.bounces.total, incoming: this.incoming.total, timeline: this.timeline.total, failures: this.failures.total },
     }
   }
 }

@@ -32,6 +32,11 @@ export function sent(t: string | number, id: number, to?: string, pid = 22): str
  */
 export function failed(t: string | number, id: number, code: number, to?: string, pid = 22): string {
   const [cls, text] = to ? ['SMTPRecipientsRefused', `{'${to}': (${code}, b'5.1.1 <${to}>: Recipient address rejected')}`] : ['SMTPDataError', `(${code}, b'${code < 500 ? '4.7.0 Try again later' : '5.7.1 This mailbox is disabled (554.30)'}')`]
+  return failedWith(t, id, cls, text, pid)
+}
+
+/** The two records of a refused send with the exception class and text given (`(554, b'...')`). */
+export function failedWith(t: string | number, id: number, cls: string, text: string, pid = 22): string {
   const ms = typeof t === 'number' ? t : Date.parse(t)
   return (
     `${stamp(ms)} ${pid} INFO ${DB} odoo.addons.base.models.ir_mail_server: Mail delivery failed via SMTP server 'None'.\n${cls}: ${text}\n` +
@@ -40,6 +45,12 @@ export function failed(t: string | number, id: number, code: number, to?: string
     `  File "/home/odoo/src/odoo/addons/mail/models/mail_mail.py", line 749, in _send\n` +
     `odoo.addons.base.models.ir_mail_server.MailDeliveryException: ('Mail Delivery Failed', "Mail delivery failed via SMTP server 'None'.\\n${cls}: ${text.replace(/"/g, '\\"')}")\n`
   )
+}
+
+/** The mail queue cron's run as 18.0 logs it: `Job '…' (3) starting`, then `done in N.NNNs` after `seconds`. */
+export function queueRun(t: string | number, seconds: number, pid = 15): [start: string, end: string] {
+  const ms = typeof t === 'number' ? t : Date.parse(t)
+  return [`${stamp(ms)} ${pid} INFO ${DB} odoo.addons.base.models.ir_cron: Job 'Mail: Email Queue Manager' (3) starting \n`, `${stamp(ms + seconds * 1000)} ${pid} INFO ${DB} odoo.addons.base.models.ir_cron: Job 'Mail: Email Queue Manager' (3) done in ${seconds.toFixed(3)}s \n`]
 }
 
 /** A bounce routed by mail_thread: by Message-Id only (no VERP), naming the address that bounced. */

@@ -1,9 +1,11 @@
 import { DiagnosisTally, LIMIT_PRESETS, type AttemptEvent, type BounceEvent } from '@odoolog/mail'
 import { formatDistanceStrict } from 'date-fns/formatDistanceStrict'
 import type { ExitCode } from '../errors.js'
+import type { ReportFiles } from '../html.js'
 import type { Io } from '../io.js'
+import { VERSION } from '../main.js'
 import { markdownForTerminal, terminalWidth } from '../terminal.js'
-import { finish, tallyEvents, within } from './mail.js'
+import { finish, tallyEvents, within, type Read } from './mail.js'
 
 export interface DiagnoseArgs {
   paths?: string[]
@@ -25,7 +27,11 @@ export async function diagnoseCommand(a: DiagnoseArgs, io: Io): Promise<ExitCode
   const { report: d, read } = await tallyEvents(a.paths, io, a, new DiagnosisTally(limit, { to: a.to }))
   const selected = a.to ? d.counts.timeline > 0 : d.attempts + d.counts.bounces + d.counts.incoming > 0
   const end = { nothing: a.to ? `no mail to ${a.to} ${within(a)}` : `no send attempt, bounce or incoming mail error ${within(a)}` }
-  if (a.format === 'json') return finish(JSON.stringify(d) + '\n', selected, read, io, end)
+  if (a.format === 'json') return finish(JSON.stringify({ ...d, files: filesOf(read) }) + '\n', selected, read, io, end)
+  if (a.format === 'html') {
+    const { diagnosisHtml } = await import('../html.js')
+    return finish(diagnosisHtml(d, { limit, files: filesOf(read), version: VERSION }), selected, read, io, end)
+  }
   const L: string[] = []
   L.push(a.to ? `# Email diagnosis for ${a.to}` : '# Email diagnosis', '')
   L.push(`Period: ${t(d.period.from)} to ${t(d.period.to)}. Send attempts: ${d.attempts} (${d.sent} sent, ${d.failed} failed).`, '')
@@ -65,6 +71,13 @@ export async function diagnoseCommand(a: DiagnoseArgs, io: Io): Promise<ExitCode
   else L.push('- None.')
   const md = L.join('\n') + '\n'
   return finish(io.stdout.isTTY ? markdownForTerminal(md, terminalWidth(io.stdout)) : md, selected, read, io, end)
+}
+
+/** The files a report was drawn from, those that could not be read and those without a record. */
+function filesOf({ inputs, result }: Read): ReportFiles {
+  const failed = result.fileErrors.map((e) => ({ file: e.path ?? '', error: e.path && e.message.startsWith(`${e.path}: `) ? e.message.slice(e.path.length + 2) : e.message }))
+  const bad = new Set(failed.map((f) => f.file))
+  return { read: inputs.sources.map((s) => s.name).filter((n) => !bad.has(n)), failed, withoutRecords: result.withoutRecords }
 }
 
 /** The line before a list that shows only the last of `all` items. */
