@@ -142,6 +142,8 @@ function odoolog(name, argv, extra = {}) {
     ...odoolog('report limit', ['report', 'limit', '--format', 'tsv', dir]),
     ...odoolog('report queue', ['report', 'queue', '--format', 'tsv', dir]),
     ...odoolog('diagnose', ['diagnose', dir]),
+    // the HTML report (newer than any --against build): its cost beside the Markdown's
+    { name: 'odoolog diagnose --format html', cmd: node, argv: [BIN, 'diagnose', '--format', 'html', dir], rss: true },
     ...odoolog('mail --format ndjson', ['mail', '--format', 'ndjson', dir]),
     ...odoolog('mail --format ndjson: first line', ['mail', '--format', 'ndjson', dir], { first: true }),
   ]
@@ -153,6 +155,8 @@ function odoolog(name, argv, extra = {}) {
   const days = JSON.parse(rep.out.toString())
   const sum = (k) => days.reduce((n, d) => n + d[k], 0)
   const same = sum('attempts') === want.attempts && sum('sent') === want.sent && sum('failed') === want.failed && zTotal === want.attempts
-  console.log(`\nmail corpus: ${dir} (${files.length} files), attempts written ${want.attempts} (${want.sent} sent, ${want.failed} failed), zgrep -c ${zTotal}, report ${sum('attempts')} (${sum('sent')} sent, ${sum('failed')} failed): ${same ? 'same' : 'DIFFERENT'}`)
+  const html = await run(node, [BIN, 'diagnose', '--format', 'html', dir], { keep: true })
+  console.log(`\ndiagnose --format html on the mail corpus: ${html.out.length} bytes`)
+  console.log(`mail corpus: ${dir} (${files.length} files), attempts written ${want.attempts} (${want.sent} sent, ${want.failed} failed), zgrep -c ${zTotal}, report ${sum('attempts')} (${sum('sent')} sent, ${sum('failed')} failed): ${same ? 'same' : 'DIFFERENT'}`)
   await section('mail-dense folder', commands, [{ label: 'zgrep -c', base: zc.name, applies: (c) => c !== zc && !c.first }])
 }
