@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { corpus, NEEDLE } from './corpus.mjs'
-import { expectedTotals, mailCorpus } from './mail-corpus.mjs'
+import { contact, expectedTotals, mailCorpus } from './mail-corpus.mjs'
 
 const args = process.argv.slice(2)
 const opt = (name, dflt) => {
@@ -113,6 +113,8 @@ function odoolog(name, argv, extra = {}) {
     { name: 'zgrep -F', cmd: 'zgrep', argv: ['-F', NEEDLE, ...files] },
     { name: 'floor (Node inflate, 3 at a time)', cmd: node, argv: [FLOOR, dir] },
     ...odoolog('grep -F', ['grep', '-F', NEEDLE, dir]),
+    // newer than any --against build
+    { name: 'odoolog grep --to', cmd: node, argv: [BIN, 'grep', '--to', NEEDLE, dir], rss: true },
     ...(has('rg') ? [{ name: 'rg -z -F', cmd: 'rg', argv: ['-z', '-F', '--no-heading', '--with-filename', NEEDLE, ...files] }] : []),
     ...(has('ugrep') ? [{ name: 'ugrep -z -F', cmd: 'ugrep', argv: ['-z', '-F', NEEDLE, ...files] }] : []),
     ...odoolog('report retries --by day', ['report', 'retries', '--by', 'day', '--format', 'tsv', dir]),
@@ -128,6 +130,8 @@ function odoolog(name, argv, extra = {}) {
     { label: 'zgrep', base: 'zgrep -F', applies: (c) => !isPlain(c) },
     { label: 'floor', base: 'floor (Node inflate, 3 at a time)', applies: (c) => !isPlain(c) },
     { label: 'grep -F', base: 'grep -F (odoo.log + odoo.log.1)', applies: isPlain },
+    // grep --to reads every record of her mails (tracebacks, bounces): its cost against a text search
+    { label: 'odoolog -F', base: 'odoolog grep -F', applies: (c) => c.name === 'odoolog grep --to' },
   ])
 }
 
@@ -146,6 +150,8 @@ function odoolog(name, argv, extra = {}) {
     { name: 'odoolog diagnose --format html', cmd: node, argv: [BIN, 'diagnose', '--format', 'html', dir], rss: true },
     ...odoolog('mail --format ndjson', ['mail', '--format', 'ndjson', dir]),
     ...odoolog('mail --format ndjson: first line', ['mail', '--format', 'ndjson', dir], { first: true }),
+    // one recipient's records through every mail record of the mass mailing (newer than any --against build)
+    { name: 'odoolog grep --to (one contact)', cmd: node, argv: [BIN, 'grep', '--to', contact(4242), dir], rss: true },
   ]
   // exactly the right totals: the generator's own count, zgrep's, and the report's
   const want = expectedTotals(mailDays)

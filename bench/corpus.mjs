@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { finished } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
-import { clf, failureTraceback, pad, rng, stamp as stampOf } from '../examples/logs/seeded.mjs'
+import { anonymize, clf, failureTraceback, pad, rng, stamp as stampOf } from '../examples/logs/seeded.mjs'
 
 export const NEEDLE = 'needle.recipient@example.com'
-const VERSION = 4
+const VERSION = 5
 
 const PATHS = ['/web/dataset/call_kw/sale.order/web_read', '/web/dataset/call_kw/res.partner/web_search_read', '/mail/data', '/web/webclient/load_menus', '/longpolling/poll', '/web/image/res.users/2/avatar_128', '/web/dataset/call_kw/account.move/action_post', '/odoo/action-mail.action_view_mail_mail']
 const IPS = ['203.0.113.7', '198.51.100.23', '192.0.2.44', '203.0.113.81', '198.51.100.4']
@@ -36,7 +36,7 @@ function dayText(d, bytes, rand) {
       rec = `${stamp} 22 INFO ${DB} odoo.addons.base.models.ir_cron: Job 'Mail: Email Queue Manager' (3) starting `
     } else if (r < 0.9995) {
       const to = rand() < 0.03 ? NEEDLE : `user${Math.floor(rand() * 5000)}@example.org`
-      rec = `${stamp} 22 INFO ${DB} odoo.addons.mail.models.mail_mail: Mail with ID ${++mailId} and Message-Id '<${mailId}.1764000000.123-openerp-sale.order@odoo-host>' from 'sales@acme.com' to (redacted) '${to[0]}***${to.slice(to.indexOf('@'))}' successfully sent ${to === NEEDLE ? `(to ${NEEDLE})` : ''}`
+      rec = `${stamp} 22 INFO ${DB} odoo.addons.mail.models.mail_mail: Mail with ID ${++mailId} and Message-Id '<${mailId}.1764000000.123-openerp-sale.order@odoo-host>' from 'sales@acme.com' to (redacted) '${anonymize(to)}' successfully sent ${to === NEEDLE ? `(to ${NEEDLE})` : ''}`
     } else {
       const id = ++mailId
       const rcpt = rand() < 0.1 ? NEEDLE : `user${Math.floor(rand() * 5000)}@example.org`

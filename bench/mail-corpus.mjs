@@ -4,7 +4,7 @@
 // refused for good (550 naming the recipient, 554 without it), ~2% fail for a while (421) and go out on
 // a later run, ~1% of the sent ones bounce minutes to hours later; werkzeug lines in between.
 //   mailCorpus({ days: 300 }) writes the folder ten times the size (same rate, ten times as long).
-import { clf, failureTraceback, pad, rng, stamp as stampOf } from '../examples/logs/seeded.mjs'
+import { anonymize, clf, failureTraceback, pad, rng, stamp as stampOf } from '../examples/logs/seeded.mjs'
 import { DAY0, writeFolder } from './corpus.mjs'
 
 const VERSION = 2
@@ -17,14 +17,6 @@ const CONTACTS = 60000
 /** Contact n's address: `maria.lopez17@example.org` (a mailing list of 60,000). */
 export function contact(n) {
   return `${FIRST[n % FIRST.length]}.${LAST[(n >> 3) % LAST.length]}${n}@${DOMAINS[(n >> 5) % DOMAINS.length]}`
-}
-
-/** Odoo's email_anonymize: up to 5 characters keep the first, longer local parts the first and last two. */
-export function anonymize(addr) {
-  const at = addr.indexOf('@')
-  const local = addr.slice(0, at)
-  const kept = local.length <= 5 ? local[0] + '*'.repeat(local.length - 1) : local[0] + '*'.repeat(local.length - 3) + local.slice(-2)
-  return kept + addr.slice(at)
 }
 
 const msgId = (id) => `<${id}.1764000000.${pad(id % 997, 6)}-openerp-mailing.trace-${id % 5000}@odoo-host>`

@@ -9,7 +9,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
-import { clf, failureTraceback, pad, rng, stamp } from './seeded.mjs'
+import { anonymize, clf, failureTraceback, pad, rng, stamp } from './seeded.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const out = process.argv[2] ?? join(here, 'sample')
@@ -38,7 +38,6 @@ const THREAD = 'odoo.addons.mail.models.mail_thread'
 const FETCH = 'odoo.addons.mail.models.fetchmail'
 
 const msgId = (id) => `<${(id * 7919) % 1000000}${id}.1764000000.${pad(id % 997, 6)}-openerp-${id % 90}-sale.order@odoo-host>`
-const redact = (addr) => addr[0] + '*'.repeat(Math.max(1, addr.indexOf('@') - 1)) + addr.slice(addr.indexOf('@'))
 
 const SMTP_ERRORS = {
   fail554: ['SMTPDataError', "(554, b'5.7.1 This mailbox is disabled (554.30)')"],
@@ -81,7 +80,7 @@ function queueRun(day, hhmm, mails) {
     t += 150 + Math.floor(rand() * 400)
     if (outcome === 'sent') {
       ok++
-      rec(t, pid, 'INFO', MAIL, `Mail with ID ${id} and Message-Id '${msgId(id)}' from 'sales@acme.com' to (redacted) '${redact(to)}' successfully sent`)
+      rec(t, pid, 'INFO', MAIL, `Mail with ID ${id} and Message-Id '${msgId(id)}' from 'sales@acme.com' to (redacted) '${anonymize(to)}' successfully sent`)
     } else if (outcome === 'badfrom') {
       records.push([t, [
         `${stamp(t)} ${pid} ERROR ${DB} ${MAIL}: failed sending mail (id: ${id}) due to Malformed 'Return-Path' or 'From' address: Sales Team - It should contain one valid plain ASCII email `,

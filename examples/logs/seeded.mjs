@@ -49,3 +49,11 @@ export const failureTraceback = (cls, text) => [
   '    raise MailDeliveryException(_("Mail Delivery Failed"), msg)',
   `odoo.addons.base.models.ir_mail_server.MailDeliveryException: ('Mail Delivery Failed', "Mail delivery failed via SMTP server 'None'.\\n${cls}: ${text.replace(/"/g, '\\"')}")`,
 ]
+
+/** Odoo's email_anonymize: up to 5 characters keep the first, longer local parts the first and last two. */
+export function anonymize(addr) {
+  const at = addr.indexOf('@')
+  const local = addr.slice(0, at)
+  const kept = local.length <= 5 ? local[0] + '*'.repeat(local.length - 1) : local[0] + '*'.repeat(local.length - 3) + local.slice(-2)
+  return kept + addr.slice(at)
+}

@@ -49,7 +49,7 @@ describe('odoolog mail on the bundled examples', () => {
       [9040, 'sent', null, 1],
     ])
     expect(lines[1]).toMatchObject({ recipient: 'jdoe@example.com', enhancedCode: '5.7.1', reason: '5.7.1 This mailbox is disabled (554.30)', permanent: true, errorClass: 'SMTPDataError', day: '2026-11-22' })
-    expect(Object.keys(lines[0])).toEqual(['kind', 'time', 'day', 'mailId', 'status', 'messageId', 'from', 'recipient', 'smtpCode', 'enhancedCode', 'errorClass', 'reason', 'permanent', 'limit', 'attempt', 'file', 'line', 'pid', 'db'])
+    expect(Object.keys(lines[0])).toEqual(['kind', 'time', 'day', 'mailId', 'status', 'messageId', 'from', 'recipient', 'recipients', 'smtpCode', 'enhancedCode', 'errorClass', 'reason', 'permanent', 'limit', 'attempt', 'file', 'line', 'pid', 'db'])
   })
   it('filters: --status, --code, --mail-id; CSV parses back with a header row', () => {
     const rows = csv(odoolog(['mail', '--status', 'failed', '--format', 'csv', EXAMPLES]).stdout.toString())

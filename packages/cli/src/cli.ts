@@ -48,7 +48,8 @@ function parser(width: number): Argv {
     .showHelpOnFail(false)
     .completion('completion', 'print a bash/zsh completion script: odoolog completion >> ~/.bashrc')
     .command('grep', 'Search the logs like grep/zgrep, over a whole ~/logs folder in time order', (y) =>
-      withFlags(y, GREP_FLAGS, 'odoolog grep [OPTIONS] PATTERN [PATH...]', 'The same output and exit status as GNU grep 3.8 with LC_ALL=C, over the decompressed files.', [
+      withFlags(y, GREP_FLAGS, 'odoolog grep [OPTIONS] PATTERN [PATH...]\n       odoolog grep --to ADDRESS [OPTIONS] [PATTERN] [PATH...]', 'The same output and exit status as GNU grep 3.8 with LC_ALL=C, over the decompressed files.', [
+        ['odoolog grep --to jdoe@example.com ~/logs', 'every record of the mails sent to jdoe: attempts, tracebacks, bounces'],
         ["odoolog grep -F 'jdoe@example.com' ~/logs", 'every line that names jdoe, oldest first, archives included'],
         ["odoolog grep --records -n 'id: 9003' ~/logs", 'the whole failure record of mail 9003, traceback and all'],
         ["odoolog grep -c -E 'SMTP(Data|Recipients)Error' --since 2026-11-17 ~/logs", 'SMTP errors per file since a day'],

@@ -102,6 +102,14 @@ function color(raw: string): string | typeof SHOW_HELP {
   return SHOW_HELP
 }
 
+/** `--to ADDRESS`: one address (a display name and angle brackets are accepted, as Odoo normalizes them). */
+function address(raw: string, flag: string): string {
+  const a = raw.trim()
+  const at = a.lastIndexOf('@')
+  if (at < 1 || at === a.length - 1 || /[\s,;]/.test(a.replace(/^.*<|>\s*$/g, ''))) refuse(flag, 'one email address', raw)
+  return a
+}
+
 const HELP: FlagSpec = { key: 'help', long: ['help'], type: 'boolean', describe: 'show this help' }
 const VERSION: FlagSpec = { key: 'version', short: 'V', long: ['version'], type: 'boolean', describe: "show odoolog's version" }
 
@@ -144,6 +152,10 @@ export const GREP_FLAGS: readonly FlagSpec[] = [
     describe: 'auto (the default: only on a TTY, off with NO_COLOR), always or never',
   },
   { key: 'records', long: ['records'], type: 'boolean', describe: 'the unit is the Odoo record (header + traceback), not the line' },
+  {
+    key: 'to', long: ['to'], type: 'string', value: address,
+    describe: 'whole records of the mails sent to ADDRESS (attempts with tracebacks, retries, bounces) and every record naming it; PATTERN is then optional',
+  },
   ...WINDOW(),
   { key: 'level', long: ['level'], type: 'string', repeat: true, value: levels, choices: LEVELS, describe: 'records of this level (repeat or comma-separate; implies --records)' },
   { key: 'db', long: ['db'], type: 'string', repeat: true, describe: 'records of this database (repeat or comma-separate; implies --records)' },
@@ -167,7 +179,7 @@ const DAILY_LIMIT = int(1, 100000000)
 export const MAIL_FLAGS: readonly FlagSpec[] = [
   ...WINDOW(),
   { key: 'events', long: ['events'], type: 'boolean', describe: 'every event kind, not only attempts' },
-  { key: 'to', long: ['to'], type: 'string', describe: 'recipient (also matches its redacted form j***@example.com)' },
+  { key: 'to', long: ['to'], type: 'string', value: address, describe: 'recipient (also matches its redacted form j***@example.com)' },
   { key: 'mailId', long: ['mail-id'], type: 'number', value: MAIL_ID, describe: 'one mail.mail id' },
   { key: 'messageId', long: ['message-id'], type: 'string', describe: 'one Message-Id' },
   { key: 'status', long: ['status'], type: 'string', choices: ['sent', 'failed'], value: oneOf(['sent', 'failed']), describe: 'only sent or only failed attempts' },
@@ -201,7 +213,7 @@ export const QUEUE_FLAGS: readonly FlagSpec[] = REPORT_FLAGS
 
 export const DIAGNOSE_FLAGS: readonly FlagSpec[] = [
   ...WINDOW(),
-  { key: 'to', long: ['to'], type: 'string', describe: "one recipient's timeline, to paste into a support ticket" },
+  { key: 'to', long: ['to'], type: 'string', value: address, describe: "one recipient's timeline, to paste into a support ticket" },
   ...LIMIT_OR_PLAN,
   { key: 'format', long: ['format'], type: 'string', choices: ['markdown', 'json', 'html'], value: oneOf(['markdown', 'json', 'html']), default: 'markdown', describe: 'markdown, json, or html (one self-contained file for a ticket)' },
   HELP,

@@ -23,6 +23,7 @@ function attempt(time: string, over: Partial<AttemptEvent> = {}): AttemptEvent {
     messageId: null,
     from: null,
     recipient: 'a***@example.com',
+    recipients: [],
     smtpCode: failed ? 554 : null,
     enhancedCode: null,
     errorClass: failed ? 'SMTPDataError' : null,

@@ -20,6 +20,8 @@ export interface AttemptEvent extends EventBase {
   from: string | null
   /** The refused recipient; else the redacted `to` (17.x/18+); else one known from another record of the same mail. */
   recipient: string | null
+  /** Every recipient a refusal names (normalized, each once; `recipient` is the first), else `[recipient]`, else `[]`. */
+  recipients: string[]
   smtpCode: number | null
   enhancedCode: string | null
   errorClass: string | null

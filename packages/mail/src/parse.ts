@@ -1,5 +1,6 @@
 import { parseHeader, PREFIX_SOURCE, readRecords, stampToIso, type LogRecord, type LogSource, type Progress, type RecordEvent, type RecordHeader, type SearchError } from '@odoolog/search'
 import type { AttemptEvent, BounceEvent, EventBase, IncomingErrorEvent, MailEvent, ParseStats, QueueRunEvent } from './events.js'
+import { normalizeAddress } from './filter.js'
 import { LINK_DAYS, RecentMap } from './ids.js'
 import { parseSmtpFailure, saysLimit, type SmtpDetails } from './smtp.js'
 
@@ -139,6 +140,8 @@ const INCOMING = /^(?:Failed to process mail from|General failure when trying to
 const FETCH_ATTACH = /^Failed to fetch mail (\S+) from server (.*?)\.?$/
 
 interface Rec {
+  /** The record as read (what a tracker is told about). */
+  raw: LogRecord
   header: RecordHeader
   /** Message lines then continuation lines, ANSI and outside prefixes removed, trailing blanks trimmed. */
   lines: string[]
@@ -168,6 +171,18 @@ interface Held {
   run: OpenRun | null
   /** An attempt counted in its mail's info (`held`). */
   linked: boolean
+  /** With a tracker: the records the event was read from. */
+  raws: LogRecord[] | null
+}
+
+/**
+ * Told which records make which event (for `grep --to`): every record the parser reads, with `held`
+ * when it belongs to an attempt or bounce that is not final yet; then each such event as it becomes
+ * final, with the records it was read from (the SMTP record and the failure record of one attempt).
+ */
+export interface RecordTracker {
+  record(rec: LogRecord, held: boolean): void
+  event(ev: MailEvent, records: readonly LogRecord[]): void
 }
 
 /** What the logs tell of one mail beyond its own record: for attempts that lack them. */
@@ -218,7 +233,7 @@ class Links {
   }
 }
 
-class Parser {
+export class Parser {
   readonly counts = { attempt: 0, queue_run: 0, bounce: 0, incoming_error: 0 }
   /** Final events not yet taken. */
   private ready: MailEvent[] = []
@@ -234,19 +249,47 @@ class Parser {
   private readonly links = new Links()
   /** Attempts seen per mail id, for `attempt`, while the mail was tried within LINK_DAYS. */
   private readonly tries = new RecentMap<number, number>(LINK_DAYS / 2)
+  /** The record being read, and whether an event or a pending SMTP record took it. */
+  private current: Rec | null = null
+  private taken = false
+
+  constructor(private readonly tracker: RecordTracker | null = null) {}
 
   record(raw: LogRecord) {
     const rec = normalize(raw)
-    if (!rec) return
-    const ms = rec.ms
-    if (ms > this.latest) {
-      this.latest = ms
-      // what this record's time makes final leaves before the record can touch it, so that a block
-      // read at once behaves as records read one by one
-      this.release(false)
-      this.links.day(rec.base.day)
-      this.tries.day(rec.base.day)
+    if (!rec) {
+      this.tracker?.record(raw, false)
+      return
     }
+    this.current = rec
+    this.taken = false
+    this.read(rec)
+    this.current = null
+    this.tracker?.record(raw, this.taken)
+  }
+
+  /**
+   * The log time has reached a record's that the parser need not read (grep --to skips the successes
+   * of other recipients): what that time makes final leaves.
+   */
+  clock(raw: LogRecord) {
+    if (!raw.header) return
+    const ms = stampMs(raw.header.stamp)
+    this.advance(ms, dayKey)
+  }
+
+  private advance(ms: number, day: string) {
+    if (ms <= this.latest) return
+    this.latest = ms
+    // what this record's time makes final leaves before the record can touch it, so that a block
+    // read at once behaves as records read one by one
+    this.release(false)
+    this.links.day(day)
+    this.tries.day(day)
+  }
+
+  private read(rec: Rec) {
+    this.advance(rec.ms, rec.base.day)
     const pid = rec.header.pid
     const msg = rec.lines[0]!
     const wasSkip = this.skipped.get(pid) ?? false
@@ -259,7 +302,8 @@ class Parser {
     let m: RegExpExecArray | null
     if ((m = SMTP_FAIL.exec(msg))) {
       this.flushPending(pid)
-      this.pendingSmtp.set(pid, { rec, ms, details: parseSmtpFailure(rec.lines.slice(1).join('\n')) })
+      this.pendingSmtp.set(pid, { rec, ms: rec.ms, details: parseSmtpFailure(rec.lines.slice(1).join('\n')) })
+      this.taken = true
       return
     }
     if ((m = FAILED.exec(msg)) || (m = FAILED8.exec(msg)) || (m = EXCEPTION.exec(msg))) {
@@ -270,7 +314,7 @@ class Parser {
     if ((m = SUCCESS.exec(msg))) {
       if (wasSkip) return // that mail never left: Odoo only pretended in test mode
       const redacted = m[7] ?? m[8] ?? null
-      this.attempt(rec, {
+      this.attempt([rec], {
         mailId: Number(m[1]),
         status: 'sent',
         messageId: m[2] ?? m[3] ?? m[4] ?? null,
@@ -329,14 +373,25 @@ class Parser {
   private finish(h: Held): MailEvent {
     const e = h.ev
     this.counts[e.kind]++
+    this.complete(h)
+    if (h.raws) this.tracker!.event(e, h.raws)
+    return e
+  }
+
+  /** What the indexes know now completes the event, and an attempt gets its number. */
+  private complete(h: Held): void {
+    const e = h.ev
     if (e.kind === 'bounce') {
       if (e.mailId === null) e.mailId = e.originalMessageIds.map((mid) => this.links.mailOf(mid)).find((id) => id !== undefined) ?? null
-      return e
+      return
     }
-    if (e.kind !== 'attempt' || e.mailId === null) return e
+    if (e.kind !== 'attempt' || e.mailId === null) return
     const info = this.links.mail(e.mailId)
     if (info) {
-      e.recipient ??= info.recipient
+      if (e.recipient === null && info.recipient !== null) {
+        e.recipient = info.recipient
+        e.recipients = [info.recipient]
+      }
       e.messageId ??= info.messageId
       if (h.linked) info.held--
       if (e.status === 'sent' && info.held <= 0) this.links.forget(e.mailId)
@@ -344,18 +399,22 @@ class Parser {
     const n = (this.tries.get(e.mailId) ?? 0) + 1
     this.tries.set(e.mailId, n)
     e.attempt = n
-    return e
   }
 
   /**
    * Holds an event until it is final, with its strings copied: a substring would keep its whole
    * record's text (tracebacks) alive while it waits. Links what it tells of its mail.
    */
-  private push(ev: MailEvent, ms: number, run: OpenRun | null = null) {
+  private push(ev: MailEvent, ms: number, run: OpenRun | null = null, recs: readonly Rec[] | null = null) {
     const e = ev as unknown as Record<string, string | null>
     for (const k of FROM_TEXT[ev.kind]) {
       const v = e[k]
       if (v) e[k] = detach(v)
+    }
+    let raws: LogRecord[] | null = null
+    if (this.tracker && recs) {
+      raws = recs.map((r) => r.raw)
+      if (this.current && recs.includes(this.current)) this.taken = true
     }
     if (ev.kind === 'bounce') {
       ev.originalMessageIds = ev.originalMessageIds.map(detach)
@@ -363,11 +422,12 @@ class Parser {
       // only attempts still held can take what it tells; the bounce itself carries it for the others
       const info = ev.mailId !== null ? this.links.mail(ev.mailId) : undefined
       if (info) {
-        info.recipient ??= ev.bouncedAddress
+        info.recipient ??= ev.bouncedAddress === null ? null : normalizeAddress(ev.bouncedAddress)
         if (ev.originalMessageIds.length === 1) info.messageId ??= ev.originalMessageIds[0]!
       }
     }
     let linked = false
+    if (ev.kind === 'attempt') ev.recipients = ev.recipients.map(detach)
     if (ev.kind === 'attempt' && ev.mailId !== null) {
       // a mail sent with its recipient and Message-Id logged needs no info of its own (most of a
       // mass mailing in 18+); it still completes the earlier attempts of its mail
@@ -381,7 +441,7 @@ class Parser {
       }
       if (ev.messageId) this.links.linkMessageId(ev.messageId, ev.mailId)
     }
-    const h: Held = { ev, ms, seq: this.seq++, run, linked }
+    const h: Held = { ev, ms, seq: this.seq++, run, linked, raws }
     // records come in time order but for a few: insert from the end
     const q = this.held
     let i = q.length
@@ -397,7 +457,7 @@ class Parser {
     const p = this.pendingSmtp.get(pid)
     if (!p) return
     this.pendingSmtp.delete(pid)
-    this.attempt(p.rec, { mailId: null, status: 'failed', ...fromDetails(p.details) })
+    this.attempt([p.rec], { mailId: null, status: 'failed', ...fromDetails(p.details) })
   }
 
   private failure(rec: Rec, m: RegExpExecArray) {
@@ -415,12 +475,13 @@ class Parser {
     else if (FAILED.test(rec.lines[0]!)) reason = [FAILED.exec(rec.lines[0]!)![2]!, ...head.slice(1)].join('\n').trim() || last?.text || null
     else reason = last?.text ?? null
     const isException = EXCEPTION.test(rec.lines[0]!)
-    this.attempt(rec, {
+    this.attempt(pending ? [pending.rec, rec] : [rec], {
       mailId: Number(m[1]),
       status: 'failed',
       messageId: isException ? (m[2] ?? m[3] ?? m[4] ?? null) : null,
       from: details?.sender ?? null,
       recipient: details?.recipient ?? null,
+      recipients: details?.recipients ?? [],
       smtpCode: details?.smtpCode ?? null,
       enhancedCode: details?.enhancedCode ?? null,
       errorClass: details?.errorClass ?? last?.cls ?? null,
@@ -428,8 +489,11 @@ class Parser {
     })
   }
 
-  private attempt(rec: Rec, f: Partial<AttemptEvent> & Pick<AttemptEvent, 'mailId' | 'status'>) {
+  /** An attempt read from `recs` (its SMTP record then its failure record, or one record): the last one places it. */
+  private attempt(recs: readonly Rec[], f: Partial<AttemptEvent> & Pick<AttemptEvent, 'mailId' | 'status'>) {
+    const rec = recs[recs.length - 1]!
     const code = f.smtpCode ?? null
+    const recipient = f.recipient ?? null
     const ev: AttemptEvent = {
       kind: 'attempt',
       time: rec.base.time,
@@ -438,7 +502,8 @@ class Parser {
       status: f.status,
       messageId: f.messageId ?? null,
       from: f.from ?? null,
-      recipient: f.recipient ?? null,
+      recipient,
+      recipients: f.recipients?.length ? f.recipients : recipient === null ? [] : [recipient],
       smtpCode: code,
       enhancedCode: f.enhancedCode ?? null,
       errorClass: f.errorClass ?? null,
@@ -451,7 +516,7 @@ class Parser {
       pid: rec.base.pid,
       db: rec.base.db,
     }
-    this.push(ev, rec.ms)
+    this.push(ev, rec.ms, null, recs)
     const run = this.runs.get(rec.header.pid)
     if (run?.open) {
       run.ev.attempts++
@@ -526,7 +591,7 @@ class Parser {
       mailId: verp ? Number(verp[1]) : null,
       ...where(rec),
     }
-    this.push(ev, rec.ms)
+    this.push(ev, rec.ms, null, [rec])
     return true
   }
 
@@ -606,7 +671,7 @@ function lastExceptionLine(lines: string[], tbAt: number): { cls: string; text: 
 }
 
 function fromDetails(d: SmtpDetails): Partial<AttemptEvent> {
-  return { from: d.sender, recipient: d.recipient, smtpCode: d.smtpCode, enhancedCode: d.enhancedCode, errorClass: d.errorClass, reason: d.text }
+  return { from: d.sender, recipient: d.recipient, recipients: d.recipients, smtpCode: d.smtpCode, enhancedCode: d.enhancedCode, errorClass: d.errorClass, reason: d.text }
 }
 
 function normalize(raw: LogRecord): Rec | null {
@@ -632,6 +697,7 @@ function normalize(raw: LogRecord): Rec | null {
   }
   const ms = stampMs(header.stamp)
   return {
+    raw,
     header,
     lines,
     base: { time: stampToIso(header.stamp), day: dayKey, file: raw.file, line: raw.line, pid: header.pid, db: header.db },

@@ -1,7 +1,7 @@
 // Subpath imports: the package index loads all of date-fns (~30 ms of startup, measured).
 import { addDays } from 'date-fns/addDays'
 import type { AttemptEvent, BounceEvent, IncomingErrorEvent, MailEvent } from './events.js'
-import { attemptFilter } from './filter.js'
+import { attemptFilter, recipientsOf } from './filter.js'
 import { LINK_DAYS, RecentMap } from './ids.js'
 
 // Aggregations over the parser's stream. Each report is a tally: add() takes one event at a time and
@@ -64,22 +64,33 @@ export interface RetriesRow {
 
 const UNKNOWN = '(unknown)'
 
-function domainOf(a: AttemptEvent): string {
-  return a.recipient?.includes('@') ? a.recipient.slice(a.recipient.lastIndexOf('@') + 1).toLowerCase() : UNKNOWN
+function domainOfAddress(r: string): string {
+  return r.includes('@') ? r.slice(r.lastIndexOf('@') + 1).toLowerCase() : UNKNOWN
 }
 
-function groupKey(a: AttemptEvent, by: RetriesBy): string {
+/** The attempt's recipient domains, each once (a refusal that names several recipients counts for each). */
+function domainsOf(a: AttemptEvent): readonly string[] {
+  const rs = recipientsOf(a)
+  if (rs.length === 0) return [UNKNOWN]
+  if (rs.length === 1) return [domainOfAddress(rs[0]!)]
+  return [...new Set(rs.map(domainOfAddress))]
+}
+
+/** The groups an attempt counts in: one, but for a refusal of several recipients by recipient or domain. */
+function groupKeys(a: AttemptEvent, by: RetriesBy): readonly string[] {
   switch (by) {
     case 'day':
-      return a.day
-    case 'recipient':
-      return a.recipient ?? UNKNOWN
+      return [a.day]
+    case 'recipient': {
+      const rs = recipientsOf(a)
+      return rs.length ? rs : [UNKNOWN]
+    }
     case 'domain':
-      return domainOf(a)
+      return domainsOf(a)
     case 'code':
-      return a.smtpCode !== null ? String(a.smtpCode) : a.status === 'sent' ? '(sent)' : '(no code)'
+      return [a.smtpCode !== null ? String(a.smtpCode) : a.status === 'sent' ? '(sent)' : '(no code)']
     case 'mail':
-      return a.mailId !== null ? String(a.mailId) : UNKNOWN
+      return [a.mailId !== null ? String(a.mailId) : UNKNOWN]
   }
 }
 
@@ -102,7 +113,10 @@ export class RetriesTally implements Tally<RetriesRow[]> {
   add(e: MailEvent) {
     if (e.kind !== 'attempt') return
     this.groupsOf.day(e.day)
-    const key = groupKey(e, this.by)
+    for (const key of groupKeys(e, this.by)) this.addTo(key, e)
+  }
+
+  private addTo(key: string, e: AttemptEvent) {
     let g = this.index.get(key)
     if (g === undefined) {
       g = this.rows.length
@@ -467,11 +481,12 @@ export class DiagnosisTally implements Tally<Diagnosis> {
       if (e.smtpCode === null) this.noSmtpReason.push(e)
       else if (e.permanent !== null) {
         const m = e.permanent ? this.byCode.permanent : this.byCode.temporary
-        const domain = domainOf(e)
-        const k = `${e.smtpCode} ${domain}`
-        let r = m.get(k)
-        if (!r) m.set(k, (r = { code: e.smtpCode, domain, count: 0 }))
-        r.count++
+        for (const domain of domainsOf(e)) {
+          const k = `${e.smtpCode} ${domain}`
+          let r = m.get(k)
+          if (!r) m.set(k, (r = { code: e.smtpCode, domain, count: 0 }))
+          r.count++
+        }
       }
     }
     this.late.add(e)

@@ -1,9 +1,14 @@
+import { normalizeAddress } from './filter.js'
+
 /** What an SMTP failure text says, in any Odoo version's rendering (odoo-log-formats.md §2.1, §7). */
 export interface SmtpDetails {
   errorClass: string | null
   smtpCode: number | null
   enhancedCode: string | null
+  /** The first refused recipient, normalized (see `recipients`). */
   recipient: string | null
+  /** Every recipient a refusal names (SMTPRecipientsRefused's keys), normalized, each once. */
+  recipients: string[]
   sender: string | null
   /** The server's own words (or the exception text when there is no code). */
   text: string | null
@@ -24,18 +29,29 @@ function unrepr(s: string): string {
  */
 export function parseSmtpFailure(block: string): SmtpDetails {
   const m = /^(\w+): ?([\s\S]*)$/.exec(block.trim())
-  if (!m) return { errorClass: null, smtpCode: null, enhancedCode: null, recipient: null, sender: null, text: block.trim() || null }
+  if (!m) return { errorClass: null, smtpCode: null, enhancedCode: null, recipient: null, recipients: [], sender: null, text: block.trim() || null }
   const errorClass = m[1]!
   const body = m[2]!.trim()
   let code: number | null = null
   let text: string | null = body || null
-  let recipient: string | null = null
+  const recipients: string[] = []
   let sender: string | null = null
   let r: RegExpExecArray | null
   if ((r = new RegExp(`^\\{\\s*${PY_STR}\\s*:\\s*\\((\\d{3}),\\s*${PY_STR}\\)`).exec(body))) {
-    recipient = unrepr(r[1] ?? r[2] ?? '')
     code = Number(r[3])
     text = unrepr(r[4] ?? r[5] ?? '')
+    // every entry of the dict, read in turn (a refusal of several recipients counts for each; 8.0
+    // logged {'"test@test.com"': (554, …), 'test@test.com': (554, …)}: one address once normalized)
+    const entry = new RegExp(`\\s*${PY_STR}\\s*:\\s*\\((\\d{3}),\\s*${PY_STR}\\)\\s*([,}])`, 'y')
+    entry.lastIndex = body.indexOf('{') + 1
+    const seen = new Set<string>()
+    for (let e: RegExpExecArray | null; (e = entry.exec(body)); ) {
+      const a = normalizeAddress(unrepr(e[1] ?? e[2] ?? ''))
+      if (a && !seen.has(a)) recipients.push(a)
+      seen.add(a)
+      if (e[6] === '}') break
+    }
+    if (!recipients.length) recipients.push(normalizeAddress(unrepr(r[1] ?? r[2] ?? '')))
   } else if ((r = new RegExp(`^\\((\\d{3}),\\s*${PY_STR}(?:,\\s*${PY_STR})?\\)`).exec(body))) {
     code = Number(r[1])
     text = unrepr(r[2] ?? r[3] ?? '')
@@ -47,7 +63,7 @@ export function parseSmtpFailure(block: string): SmtpDetails {
     text = lines.join('\n').trim() || null
   }
   const enhanced = text ? /(?:^|[\s(<])([245]\.\d{1,3}\.\d{1,3})(?=$|[\s).:;,])/.exec(text) : null
-  return { errorClass, smtpCode: code, enhancedCode: enhanced ? enhanced[1]! : null, recipient, sender, text }
+  return { errorClass, smtpCode: code, enhancedCode: enhanced ? enhanced[1]! : null, recipient: recipients[0] ?? null, recipients, sender, text }
 }
 
 /** A sending quota or limit reached, in the SMTP server's words. */

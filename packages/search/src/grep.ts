@@ -50,7 +50,7 @@ export type GrepEvent =
   /** Bytes for standard output, in file order. */
   | { kind: 'output'; data: Buffer }
   /** A file that could not be read whole; what was read before the damage was searched. */
-  | { kind: 'error'; error: SearchError }
+  | { kind: 'error'; error: SearchError; /** the index of the file in the sources */ source?: number }
   /** A binary file had a selected line (grep: "binary file matches"). */
   | { kind: 'binary'; file: string }
   /** Only from readRecords: the selected records of one block. */
@@ -59,6 +59,8 @@ export type GrepEvent =
 /** One selected Odoo record (or the orphan lines before a stream's first header), for parsers. */
 export interface LogRecord {
   file: string
+  /** The index of its file in the sources searched. */
+  source: number
   /** Line number of its first line, and byte offset, in the (decompressed) file. */
   line: number
   offset: number
@@ -66,6 +68,8 @@ export interface LogRecord {
   header: RecordHeader | null
   /** The record as logged (UTF-8; ANSI codes and outside prefixes still in). */
   text: string
+  /** With `keepBytes`: its bytes as read, with the line end that follows it (for grepChosen). */
+  bytes?: Buffer
 }
 
 export interface GrepSummary {
@@ -85,6 +89,12 @@ export interface ScanOptions extends GrepOptions {
   collect?: boolean
   /** Count every record read (costs a scan of every header line). */
   countRecords?: boolean
+  /** Collected records keep their bytes (LogRecord.bytes). */
+  keepBytes?: boolean
+  /** Files inflated ahead of the one being read (default: 2, none when collecting). */
+  readAhead?: number
+  /** Collected records get their line number (default true; counting every line end costs 5% of a scan). */
+  collectLines?: boolean
   /** Called as bytes are read: files finished, files in all, bytes read (decompressed). */
   onProgress?: (p: Progress) => void
 }
@@ -132,7 +142,7 @@ export async function* scan(sources: readonly LogSource[], options: ScanOptions)
   // Records handed to a parser (collect) are consumed slower than zlib inflates: reading ahead beyond
   // the current file only holds memory. Report over the bench folder: 1.08 s and 171 MB peak RSS
   // with two files ahead, 1.12 s and 118 MB with none.
-  const prefetch = new Prefetcher(sources, (k) => !sources[k]!.error && !outside[k], options.collect ? 0 : 2)
+  const prefetch = new Prefetcher(sources, (k) => !sources[k]!.error && !outside[k], options.readAhead ?? (options.collect ? 0 : 2))
   const onAbort = () => prefetch.close()
   options.signal?.addEventListener('abort', onAbort, { once: true })
   try {
@@ -140,7 +150,7 @@ export async function* scan(sources: readonly LogSource[], options: ScanOptions)
       const src = sources[k]!
       if (src.error) {
         errors++
-        yield { kind: 'error', error: src.error }
+        yield { kind: 'error', error: src.error, source: k }
         continue
       }
       if (outside[k]) {
@@ -149,7 +159,7 @@ export async function* scan(sources: readonly LogSource[], options: ScanOptions)
         if (tail) yield { kind: 'output', data: tail }
         continue
       }
-      const file = new FileScan(src, matcher, options, shared, since, until)
+      const file = new FileScan(src, matcher, options, shared, since, until, k)
       let failure: SearchError | null = null
       try {
         // -m 0 reads nothing, as grep
@@ -175,7 +185,7 @@ export async function* scan(sources: readonly LogSource[], options: ScanOptions)
       if (!failure && !file.stopped && file.recordMode && !file.sawHeader) withoutRecords.push(src.name)
       if (failure) {
         errors++
-        yield { kind: 'error', error: failure }
+        yield { kind: 'error', error: failure, source: k }
       }
     }
   } finally {
@@ -202,7 +212,8 @@ function sameFolder(a: string, b: string): boolean {
   return a.slice(0, a.lastIndexOf('/') + 1) === b.slice(0, b.lastIndexOf('/') + 1)
 }
 
-interface Shared {
+/** State shared by the files of one search. */
+export interface Shared {
   records: number
   orphanLines: number
   printedAny: boolean
@@ -222,7 +233,7 @@ const NEWLINE = Buffer.from('\n')
 const PIECE = 64 << 10
 
 /** The scan of one file: blocks of whole units in, grep's output bytes out. */
-class FileScan {
+export class FileScan {
   stopped = false
   binaryMatched = false
   /** Record mode: a header line has been seen (a file without one is not an Odoo log). */
@@ -278,6 +289,7 @@ class FileScan {
     private readonly shared: Shared,
     private readonly since: string | null,
     private readonly until: string | null,
+    private readonly source = 0,
   ) {
     this.o = options
     this.name = src.name
@@ -404,6 +416,20 @@ class FileScan {
     this.keepCarry(chunk.subarray(last))
     this.carryEndsLine = chunk[chunk.length - 1] === NL
     return outs.length > 1 ? Buffer.concat(outs) : (outs[0] ?? null)
+  }
+
+  /**
+   * One record chosen elsewhere (grepChosen), searched and printed as `--records` would print it at
+   * its place in the file: `bytes` start at `offset`, on line `line`.
+   */
+  pushRecord(bytes: Buffer, offset: number, line: number): Buffer | null {
+    if (this.stopped) return null
+    this.offset = offset
+    this.cursorPos = offset
+    this.cursorLine = line
+    this.sawHeader = true
+    if (!this.binary && !this.o.text && bytes.indexOf(0) >= 0) this.enterBinary()
+    return this.block(bytes)
   }
 
   take(): LogRecord[] {
@@ -721,7 +747,7 @@ class FileScan {
 
   /** At a block's end: trailing context owed is printed next block; keep the last units for -B. */
   private endBlock(len: number) {
-    if (this.o.lineNumber || this.o.json || this.o.collect) this.advanceCursor(this.offset + len)
+    if (this.o.lineNumber || this.o.json || (this.o.collect && this.o.collectLines !== false)) this.advanceCursor(this.offset + len)
     if (this.before === 0) return
     const keep: HistoryUnit[] = []
     let p = len
@@ -748,7 +774,10 @@ class FileScan {
   private printUnit(u: number, e: number, sep: ':' | '-', matched: boolean) {
     const abs = this.offset + u
     if (this.o.collect) {
-      this.collected.push({ file: this.name, line: this.lineAt(abs), offset: abs, header: parseHeader(this.text, u), text: this.buf.subarray(u, e).toString('utf8') })
+      const rec: LogRecord = { file: this.name, source: this.source, line: this.o.collectLines === false ? 0 : this.lineAt(abs), offset: abs, header: parseHeader(this.text, u), text: this.buf.subarray(u, e).toString('utf8') }
+      // a copy: a view would keep the whole block alive while the record waits
+      if (this.o.keepBytes) rec.bytes = Buffer.from(this.buf.subarray(u, Math.min(e + 1, this.buf.length)))
+      this.collected.push(rec)
       return
     }
     if (this.o.json) {

@@ -12,10 +12,18 @@ export interface ReadRecordsOptions {
   signal?: AbortSignal
   /** Count every record read, not only the selected ones (a scan of every header; default true). */
   countRecords?: boolean
+  /** Each record keeps its bytes as read (LogRecord.bytes), for grepChosen. */
+  keepBytes?: boolean
+  /** Records get their line number (default true); 0 without. */
+  lines?: boolean
+  /** Files inflated ahead of the one being read (default none: a parser is slower than inflating). */
+  readAhead?: number
+  /** A NUL byte does not stop the file (grep -a): every record is handed over. */
+  text?: boolean
   onProgress?: (p: Progress) => void
 }
 
-export type RecordEvent = { kind: 'records'; records: LogRecord[] } | { kind: 'error'; error: SearchError }
+export type RecordEvent = { kind: 'records'; records: LogRecord[] } | { kind: 'error'; error: SearchError; source?: number }
 
 export interface RecordSummary {
   /** Records read in all (selected or not) and lines before a stream's first header. */
@@ -38,6 +46,10 @@ export async function* readRecords(sources: readonly LogSource[], opts: ReadReco
     records: true,
     collect: true,
     countRecords: opts.countRecords ?? true,
+    keepBytes: opts.keepBytes,
+    readAhead: opts.readAhead,
+    collectLines: opts.lines,
+    text: opts.text,
     onProgress: opts.onProgress,
     since: opts.since,
     until: opts.until,

@@ -1,4 +1,6 @@
-import { discover, grep, parseGrepColors, stdinSource, type GrepOptions, type PatternSyntax } from '@odoolog/search'
+import { existsSync } from 'node:fs'
+import { recipientRecords } from '@odoolog/mail'
+import { discover, grep, grepChosen, parseGrepColors, stdinSource, type GrepOptions, type PatternSyntax } from '@odoolog/search'
 import { CliError, ExitCode } from '../errors.js'
 import { Output, say as sayTo, useColor, type Io } from '../io.js'
 import { resolvePaths } from './_paths.js'
@@ -39,6 +41,7 @@ export interface GrepArgs {
   y?: boolean
   json?: boolean
   allLogs?: boolean
+  to?: string
 }
 
 /** `odoolog grep`: maps grep's flags onto the search library and writes what it yields. */
@@ -46,9 +49,15 @@ export async function grepCommand(a: GrepArgs, io: Io): Promise<ExitCode> {
   const positional = [...a.args]
   let patterns: string[]
   if (a.e !== undefined) patterns = ([] as string[]).concat(a.e).map(String)
-  else {
+  else if (a.to !== undefined) {
+    // PATTERN is optional with --to: a first argument that names an existing file or folder is a PATH
+    patterns = positional.length && positional[0] !== '-' && !existsSync(positional[0]!) ? [String(positional.shift())] : ['']
+  } else {
     if (positional.length === 0) throw new CliError('no PATTERN given (odoolog grep [OPTIONS] PATTERN [PATH...])', 'E_USAGE', { help: 'grep' })
     patterns = [String(positional.shift())]
+  }
+  if (a.to !== undefined && (a.A !== undefined || a.B !== undefined || a.C !== undefined)) {
+    throw new CliError('--to selects whole records: context lines (-A, -B, -C) do not apply', 'E_USAGE', { help: 'grep' })
   }
   const syntax: PatternSyntax = a.F ? 'fixed' : a.P ? 'perl' : a.E ? 'extended' : 'basic'
   const paths = resolvePaths(positional, io)
@@ -73,7 +82,7 @@ export async function grepCommand(a: GrepArgs, io: Io): Promise<ExitCode> {
     after: a.A ?? a.C,
     before: a.B ?? a.C,
     text: a.a,
-    records: a.records,
+    records: a.records || a.to !== undefined,
     since: a.since,
     until: a.until,
     levels: list(a.level),
@@ -85,7 +94,7 @@ export async function grepCommand(a: GrepArgs, io: Io): Promise<ExitCode> {
   }
   const out = new Output(io.stdout)
   const say = (line: string) => sayTo(io, line)
-  const it = grep(sources, options)
+  const it = a.to !== undefined ? grepChosen(sources, options, recipientRecords(sources, a.to, { since: a.since, until: a.until, lines: !!(a.n || a.json) })) : grep(sources, options)
   let summary
   for (;;) {
     const r = await it.next()

@@ -21,7 +21,7 @@ export interface MailArgs {
 
 /** Columns per kind, in the order of the event schema (README). */
 export const COLUMNS = {
-  attempt: ['kind', 'time', 'day', 'mailId', 'status', 'messageId', 'from', 'recipient', 'smtpCode', 'enhancedCode', 'errorClass', 'reason', 'permanent', 'limit', 'attempt', 'file', 'line', 'pid', 'db'],
+  attempt: ['kind', 'time', 'day', 'mailId', 'status', 'messageId', 'from', 'recipient', 'recipients', 'smtpCode', 'enhancedCode', 'errorClass', 'reason', 'permanent', 'limit', 'attempt', 'file', 'line', 'pid', 'db'],
   queue_run: ['kind', 'time', 'day', 'cron', 'cronId', 'duration', 'processed', 'remaining', 'attempts', 'sent', 'failed', 'outcome', 'file', 'line', 'pid', 'db'],
   bounce: ['kind', 'time', 'day', 'sender', 'to', 'bounceMessageId', 'bouncedAddress', 'originalMessageIds', 'mailId', 'file', 'line', 'pid', 'db'],
   incoming_error: ['kind', 'time', 'day', 'serverType', 'server', 'errorClass', 'reason', 'file', 'line', 'pid', 'db'],
