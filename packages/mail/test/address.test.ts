@@ -74,7 +74,8 @@ describe('recipientRecords (grep --to) streams', () => {
     input.write(sent(T + 7 * 3600e3 + 1, 3, 'bob@example.net')) // ends the record of mail 2
     const first = await Promise.race([it.next(), new Promise<never>((_, no) => setTimeout(() => no(new Error('nothing while the input is open')), 10_000))])
     expect(first.done).toBe(false)
-    const recs = first.value && first.value.kind === 'records' ? first.value.records : []
+    const v = first.value
+    const recs = v && 'kind' in v && v.kind === 'records' ? v.records : []
     expect(recs.map((r) => [r.line, r.bytes?.toString()])).toEqual([[1, sent(T, 1, 'maria.lopez@example.com')]])
     input.end()
     const rest = await it.next()
