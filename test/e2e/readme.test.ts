@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { failed } from '../../packages/mail/test/build.js'
+import { followSession } from '../helpers/follow.js'
 import { odoolog } from '../helpers/run.js'
 import { onTerminal, ttyMissing } from '../helpers/tty.js'
 
@@ -36,7 +39,7 @@ describe('README examples are real output', () => {
     expect(blocks.length).toBeGreaterThanOrEqual(8)
     for (const first of firsts) expect(first).toMatch(/^(\$ odoolog |grep folder: |mail-dense folder: |packages\/search )/)
   })
-  it.each(blocks.filter((b) => !b.note.includes('terminal')).map((b) => [b.command, b]))('%s', (_c, b) => {
+  it.each(blocks.filter((b) => !b.note.includes('terminal') && !b.note.startsWith('following')).map((b) => [b.command, b]))('%s', (_c, b) => {
     const r = odoolog(words(b.command).slice(1), { cwd: ROOT })
     if (b.note.startsWith('excerpt')) expect(r.stdout.toString().startsWith(b.output)).toBe(true)
     else expect(r.stdout.toString()).toBe(b.output)
@@ -44,6 +47,28 @@ describe('README examples are real output', () => {
   it.skipIf(ttyMissing()).each(blocks.filter((b) => b.note.includes('80-column terminal')).map((b) => [b.command, b]))('%s (on a terminal)', (_c, b) => {
     const r = onTerminal(words(b.command).slice(1), { cols: 80, cwd: ROOT, stderr: false })
     expect(r.text).toBe(b.output)
+  })
+  // `--follow` sessions: on a copy of the examples, Odoo refuses mail 9050 to jdoe while odoolog waits
+  const following = blocks.filter((b) => b.note.startsWith('following'))
+  it.skipIf(ttyMissing()).each(following.map((b) => [b.command, b]))('%s (a --follow session)', (_c, b) => {
+    const root = mkdtempSync(`${tmpdir()}/odoolog-readme-`)
+    try {
+      cpSync(`${ROOT}examples/logs/sample`, `${root}/examples/logs/sample`, { recursive: true })
+      const cols = /(\d+)-column terminal/.exec(b.note)
+      const r = followSession(words(b.command).slice(1), {
+        cwd: root,
+        log: `${root}/examples/logs/sample/odoo.log`,
+        text: failed('2026-11-26T15:02:00Z', 9050, 554, 'jdoe@example.com'),
+        cols: cols ? Number(cols[1]) : undefined,
+      })
+      expect(r.status).toBe(0)
+      expect(r.stdout).toBe(b.output)
+    } finally {
+      rmSync(root, { recursive: true, force: true })
+    }
+  })
+  it('shows a --follow session of grep and of mail', () => {
+    expect(following.map((b) => b.command.split(' ')[1])).toEqual(['grep', 'mail'])
   })
   it('the event schema examples are lines odoolog mail --events prints', () => {
     const lines = new Set(odoolog(['mail', '--events', '--format', 'ndjson', 'examples/logs/sample'], { cwd: ROOT }).stdout.toString().split('\n'))

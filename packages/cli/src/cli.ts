@@ -53,12 +53,14 @@ function parser(width: number): Argv {
         ["odoolog grep -F 'jdoe@example.com' ~/logs", 'every line that names jdoe, oldest first, archives included'],
         ["odoolog grep --records -n 'id: 9003' ~/logs", 'the whole failure record of mail 9003, traceback and all'],
         ["odoolog grep -c -E 'SMTP(Data|Recipients)Error' --since 2026-11-17 ~/logs", 'SMTP errors per file since a day'],
+        ['odoolog grep --follow --records -F jdoe@example.com ~/logs', 'then go on with what Odoo writes, across the 05:00 rotation (Ctrl-C ends)'],
       ]),
     )
     .command('mail', 'Every send attempt: mail id, time, outcome, recipient, SMTP code and reason', (y) =>
       withFlags(y, MAIL_FLAGS, 'odoolog mail [OPTIONS] [PATH...]', 'Send attempts in time order (with --events: queue runs, bounces and incoming errors too).', [
         ['odoolog mail --to jdoe@example.com ~/logs', "jdoe's attempts with codes and reasons"],
         ['odoolog mail --status failed --format ndjson ~/logs | jq .reason', 'failure reasons, for jq'],
+        ['odoolog mail --follow ~/logs', 'watch a test mail go out: each attempt as Odoo logs it'],
       ]),
     )
     .command('report', 'Reports: retries per day, the daily limit, the mail queue', (y) =>

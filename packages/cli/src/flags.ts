@@ -110,6 +110,13 @@ function address(raw: string, flag: string): string {
   return a
 }
 
+const FOLLOW: FlagSpec = {
+  key: 'follow', long: ['follow'], type: 'boolean',
+  describe: 'then keep reading odoo.log (or the one FILE) as it grows, across the daily rotation, until Ctrl-C',
+}
+/** Reports need the end of their input: --follow is known to them only to be refused clearly. */
+const NO_FOLLOW: FlagSpec = { key: 'follow', long: ['follow'], type: 'boolean', describe: 'refused: a report needs the end of its input', hidden: true }
+
 const HELP: FlagSpec = { key: 'help', long: ['help'], type: 'boolean', describe: 'show this help' }
 const VERSION: FlagSpec = { key: 'version', short: 'V', long: ['version'], type: 'boolean', describe: "show odoolog's version" }
 
@@ -161,6 +168,7 @@ export const GREP_FLAGS: readonly FlagSpec[] = [
   { key: 'db', long: ['db'], type: 'string', repeat: true, describe: 'records of this database (repeat or comma-separate; implies --records)' },
   { key: 'logger', long: ['logger'], type: 'string', repeat: true, describe: 'records of this logger or its children (implies --records)' },
   { key: 'json', long: ['json'], type: 'boolean', describe: 'one NDJSON object per selected line or record' },
+  FOLLOW,
   { key: 'allLogs', long: ['all-logs'], type: 'boolean', describe: 'in folders, also install.log, update.log, pip.log, pg_long_queries.log' },
   HELP,
   VERSION,
@@ -186,12 +194,14 @@ export const MAIL_FLAGS: readonly FlagSpec[] = [
   { key: 'code', long: ['code'], type: 'number', value: SMTP_CODE, describe: 'SMTP reply code, e.g. 554' },
   { key: 'format', long: ['format'], type: 'string', choices: MAIL_FORMATS, value: oneOf(MAIL_FORMATS), describe: 'default: table on a TTY, tsv when piped' },
   { key: 'stats', long: ['stats'], type: 'boolean', describe: "the parser's counts on stderr" },
+  FOLLOW,
   HELP,
   VERSION,
 ]
 
 const REPORT_FLAGS: readonly FlagSpec[] = [
   ...WINDOW(),
+  NO_FOLLOW,
   { key: 'format', long: ['format'], type: 'string', choices: REPORT_FORMATS, value: oneOf(REPORT_FORMATS), describe: 'default: table on a TTY, tsv when piped' },
   HELP,
   VERSION,
@@ -213,6 +223,7 @@ export const QUEUE_FLAGS: readonly FlagSpec[] = REPORT_FLAGS
 
 export const DIAGNOSE_FLAGS: readonly FlagSpec[] = [
   ...WINDOW(),
+  NO_FOLLOW,
   { key: 'to', long: ['to'], type: 'string', value: address, describe: "one recipient's timeline, to paste into a support ticket" },
   ...LIMIT_OR_PLAN,
   { key: 'format', long: ['format'], type: 'string', choices: ['markdown', 'json', 'html'], value: oneOf(['markdown', 'json', 'html']), default: 'markdown', describe: 'markdown, json, or html (one self-contained file for a ticket)' },

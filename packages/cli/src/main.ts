@@ -79,6 +79,9 @@ async function dispatch(argv: readonly string[], io: Io): Promise<ExitCode> {
   const parsed = parseArgv(cmd.flags, args, name)
   if (parsed.help) return help(name.split(' '), io)
   if (parsed.version) return version(io)
+  if (parsed.follow && name !== 'grep' && name !== 'mail') {
+    throw new CliError(`--follow: ${name.startsWith('report') ? 'a report' : name} needs the end of its input (follow with odoolog mail --follow or odoolog grep --follow)`, 'E_USAGE', { help: name })
+  }
   return cmd.run(parsed, io)
 }
 

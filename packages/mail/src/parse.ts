@@ -1,4 +1,4 @@
-import { parseHeader, PREFIX_SOURCE, readRecords, stampToIso, type LogRecord, type LogSource, type Progress, type RecordEvent, type RecordHeader, type SearchError } from '@odoolog/search'
+import { parseHeader, PREFIX_SOURCE, readRecords, stampToIso, type FollowOptions, type FollowSwitch, type LogRecord, type LogSource, type Progress, type RecordEvent, type RecordHeader, type SearchError } from '@odoolog/search'
 import type { AttemptEvent, BounceEvent, EventBase, IncomingErrorEvent, MailEvent, ParseStats, QueueRunEvent } from './events.js'
 import { normalizeAddress } from './filter.js'
 import { LINK_DAYS, RecentMap } from './ids.js'
@@ -30,6 +30,16 @@ export interface ParseOptions {
   /** Count every record read for the stats (a scan of every header line; default true). */
   countRecords?: boolean
   onProgress?: (p: Progress) => void
+  /**
+   * Keep reading this path as it grows (`mail --follow`). Once the followed file has been quiet
+   * (every record written so far read), the events held are final at once, but for a queue run still
+   * waiting for its end: a bounce or retry logged later no longer completes them.
+   */
+  follow?: FollowOptions
+  /** With `follow`: the followed path now names a new file, or the file was truncated. */
+  onFile?: (source: LogSource, why: FollowSwitch) => void
+  /** With `follow`: every record written so far has been read. */
+  onIdle?: () => void
 }
 
 /** What parseMail returns when it is done: the counts, and the files that failed. */
@@ -53,11 +63,11 @@ export async function* readMailEvents(sources: readonly LogSource[], opts: Parse
  * await per block instead of one per event, which cost 10% of a report on the mail-dense bench folder.
  */
 export function readMailBatches(sources: readonly LogSource[], opts: ParseOptions = {}): AsyncGenerator<MailEvent[], ParseResult> {
-  return parseMailBatches(mailRecords(sources, opts))
+  return parseMailBatches(mailRecords(sources, opts), opts)
 }
 
 function mailRecords(sources: readonly LogSource[], opts: ParseOptions) {
-  return readRecords(sources, { patterns: MAIL_PATTERNS, syntax: 'fixed', since: opts.since, until: opts.until, signal: opts.signal, countRecords: opts.countRecords, onProgress: opts.onProgress })
+  return readRecords(sources, { patterns: MAIL_PATTERNS, syntax: 'fixed', since: opts.since, until: opts.until, signal: opts.signal, countRecords: opts.countRecords, onProgress: opts.onProgress, follow: opts.follow })
 }
 
 /** What a record stream says when it ends (readRecords' RecordSummary; `withoutRecords` optional for hand-made streams). */
@@ -82,7 +92,7 @@ export async function* parseMail(input: RecordInput): AsyncGenerator<MailEvent, 
 }
 
 /** parseMail's events in batches: what became final after each block of records (never empty). */
-export async function* parseMailBatches(input: RecordInput): AsyncGenerator<MailEvent[], ParseResult> {
+export async function* parseMailBatches(input: RecordInput, hooks: Pick<ParseOptions, 'onFile' | 'onIdle'> = {}): AsyncGenerator<MailEvent[], ParseResult> {
   const p = new Parser()
   const fileErrors: SearchError[] = []
   let summary: InputSummary = { records: 0, orphanLines: 0, errors: 0 }
@@ -93,9 +103,15 @@ export async function* parseMailBatches(input: RecordInput): AsyncGenerator<Mail
         summary = r.value
         break
       }
-      if (r.value.kind === 'error') fileErrors.push(r.value.error)
+      const ev = r.value
+      if (ev.kind === 'error') fileErrors.push(ev.error)
+      else if (ev.kind === 'file') hooks.onFile?.(ev.source, ev.why)
       else {
-        for (const rec of r.value.records) p.record(rec)
+        if (ev.kind === 'records') for (const rec of ev.records) p.record(rec)
+        else {
+          p.settle()
+          hooks.onIdle?.()
+        }
         const out = p.take()
         if (out.length) yield out
       }
@@ -354,6 +370,26 @@ export class Parser {
       this.held = q.slice(this.head)
       this.head = 0
     }
+  }
+
+  /**
+   * Live input (`--follow`) has gone quiet: every record written so far has been read, and the
+   * records that complete an event follow it at once (the failure record after its SMTP record), so
+   * what is held is final now. An SMTP record without its failure record is an attempt of its own;
+   * a queue run still open waits for its end record (later events may leave before it). Links to
+   * later records (a bounce hours later) are lost for the events that leave here.
+   */
+  settle(): void {
+    for (const pid of [...this.pendingSmtp.keys()]) this.flushPending(pid)
+    const q = this.held
+    const open: Held[] = []
+    for (let i = this.head; i < q.length; i++) {
+      const h = q[i]!
+      if (h.run?.open) open.push(h)
+      else this.ready.push(this.finish(h))
+    }
+    this.held = open
+    this.head = 0
   }
 
   /** The final events so far, in time order. */

@@ -1,4 +1,4 @@
-import { readRecords, type ChosenEvent, type LogRecord, type LogSource, type RecordSummary } from '@odoolog/search'
+import { readRecords, type ChosenEvent, type FollowOptions, type LogRecord, type LogSource, type RecordSummary } from '@odoolog/search'
 import type { MailEvent } from './events.js'
 import { addressMatcher, normalizeAddress, recipientsOf, redactAddress } from './filter.js'
 import { LINK_DAYS, RecentMap } from './ids.js'
@@ -10,6 +10,12 @@ export interface RecipientRecordsOptions {
   since?: string
   until?: string
   signal?: AbortSignal
+  /**
+   * Keep reading this path as it grows (`grep --to --follow`): once it is quiet, the records read
+   * are decided at once (the parser's settle), so a mail is tied to ADDRESS by what was logged up
+   * to then: its new attempts are, a later bounce no longer reaches back.
+   */
+  follow?: FollowOptions
 }
 
 /**
@@ -50,7 +56,7 @@ export async function* recipientRecords(sources: readonly LogSource[], address: 
    * keeps the record's bytes only while it may still be printed, and never its text (`named` says
    * what the text told): the parser holds the records of its events for hours of log time.
    */
-  const queue: (Entry | { error: ChosenEvent })[] = []
+  const queue: (Entry | { event: ChosenEvent })[] = []
   let head = 0
   const entries = new Map<LogRecord, Entry>()
   const decide = (rec: LogRecord, chosen: boolean) => {
@@ -97,10 +103,10 @@ export async function* recipientRecords(sources: readonly LogSource[], address: 
     let batch: LogRecord[] = []
     for (; head < queue.length; head++) {
       const q = queue[head]!
-      if ('error' in q) {
+      if ('event' in q) {
         if (batch.length) yield { kind: 'records', records: batch }
         batch = []
-        yield q.error
+        yield q.event
         continue
       }
       if (q.chosen === null) break
@@ -115,7 +121,7 @@ export async function* recipientRecords(sources: readonly LogSource[], address: 
 
   const parser = new Parser(tracker)
   const pattern = [...LINK_PATTERNS, ...new Set([normalizeAddress(address), redactAddress(normalizeAddress(address))].map(caseless))]
-  const input = readRecords(sources, { patterns: pattern, syntax: 'extended', keepBytes: true, countRecords: false, text: true, readAhead: READ_AHEAD, lines: opts.lines ?? true, since: opts.since, until: opts.until, signal: opts.signal })
+  const input = readRecords(sources, { patterns: pattern, syntax: 'extended', keepBytes: true, countRecords: false, text: true, readAhead: READ_AHEAD, lines: opts.lines ?? true, since: opts.since, until: opts.until, signal: opts.signal, follow: opts.follow })
   let summary: RecordSummary
   try {
     for (;;) {
@@ -124,9 +130,11 @@ export async function* recipientRecords(sources: readonly LogSource[], address: 
         summary = r.value
         break
       }
-      if (r.value.kind === 'error') queue.push({ error: r.value })
+      const ev = r.value
+      if (ev.kind === 'error' || ev.kind === 'file') queue.push({ event: ev })
+      else if (ev.kind === 'idle') parser.settle()
       else
-        for (const rec of r.value.records) {
+        for (const rec of ev.records) {
           const e: Entry = { rec, chosen: null, named: names(rec.text) }
           queue.push(e)
           // a mail sent to someone whose redacted form is not hers (18+ logs it on every success): not

@@ -1,4 +1,5 @@
 import type { SearchError } from './errors.js'
+import type { FollowSwitch } from './follow.js'
 import { FileScan, type GrepEvent, type GrepOptions, type GrepSummary, type LogRecord, type Shared } from './grep.js'
 import { compilePatterns, type Matcher } from './pattern.js'
 import { parseTimeBound } from './records.js'
@@ -6,7 +7,11 @@ import type { RecordSummary } from './read-records.js'
 import { closeAll, type LogSource } from './sources.js'
 
 /** What a chooser hands grepChosen: records (with their bytes) in file order, and the files' errors in their turn. */
-export type ChosenEvent = { kind: 'records'; records: LogRecord[] } | { kind: 'error'; error: SearchError; source?: number }
+export type ChosenEvent =
+  | { kind: 'records'; records: LogRecord[] }
+  | { kind: 'error'; error: SearchError; source?: number }
+  /** --follow: the followed path's new file (or a truncated one read anew), in its turn, as readRecords tells it. */
+  | { kind: 'file'; source: LogSource; index: number; why: FollowSwitch }
 
 /**
  * grep's output for records chosen by the caller (`grep --to`: the records of one recipient's mails):
@@ -33,6 +38,8 @@ export async function* grepChosen(sources: readonly LogSource[], options: GrepOp
   const o = { ...options, records: true, after: undefined, before: undefined }
   const shared: Shared = { printedAny: false, selected: false, stopAll: false, records: 0, orphanLines: 0 }
   let errors = 0
+  // grows with --follow: each file that replaces the followed one gets the next index
+  const files: LogSource[] = [...sources]
   let k = -1
   let file = null as FileScan | null
   /** Finishes the files before `to` (their -c and -L lines, "binary file matches") and opens `to`. */
@@ -41,11 +48,12 @@ export async function* grepChosen(sources: readonly LogSource[], options: GrepOp
       if (file) {
         const tail = file.finish()
         if (tail) yield { kind: 'output', data: tail }
-        if (file.binaryMatched) yield { kind: 'binary', file: sources[k]!.name }
+        if (file.binaryMatched) yield { kind: 'binary', file: files[k]!.name }
       }
       k++
       // a file that could not be opened prints nothing of its own, as in grep
-      file = k < sources.length && !sources[k]!.error ? new FileScan(sources[k]!, matcher, o, shared, since, until, k) : null
+      const src = files[k]
+      file = src && !src.error ? new FileScan(src, matcher, o, shared, since, until, k) : null
     }
   }
   let summary: RecordSummary | null = null
@@ -61,6 +69,12 @@ export async function* grepChosen(sources: readonly LogSource[], options: GrepOp
         errors++
         if (ev.source !== undefined) yield* reach(ev.source)
         yield { kind: 'error', error: ev.error, source: ev.source }
+        continue
+      }
+      if (ev.kind === 'file') {
+        files[ev.index] = ev.source
+        yield* reach(ev.index)
+        yield ev
         continue
       }
       const outs: Buffer[] = []
@@ -82,7 +96,7 @@ export async function* grepChosen(sources: readonly LogSource[], options: GrepOp
       if (outs.length) yield { kind: 'output', data: outs.length > 1 ? Buffer.concat(outs) : outs[0]! }
       if (shared.stopAll) break
     }
-    if (!shared.stopAll) yield* reach(sources.length)
+    if (!shared.stopAll) yield* reach(files.length)
   } finally {
     // a consumer that stops early, or -q: the chooser closes the files
     await chosen.return(undefined as never)

@@ -1,4 +1,5 @@
 import type { SearchError } from './errors.js'
+import type { FollowOptions, FollowSwitch } from './follow.js'
 import { scan, type LogRecord, type Progress } from './grep.js'
 import type { PatternSyntax } from './pattern.js'
 import type { LogSource } from './sources.js'
@@ -21,9 +22,17 @@ export interface ReadRecordsOptions {
   /** A NUL byte does not stop the file (grep -a): every record is handed over. */
   text?: boolean
   onProgress?: (p: Progress) => void
+  /** Keep reading this path as it grows (see GrepOptions.follow); `file` and `idle` events tell its turns. */
+  follow?: FollowOptions
 }
 
-export type RecordEvent = { kind: 'records'; records: LogRecord[] } | { kind: 'error'; error: SearchError; source?: number }
+export type RecordEvent =
+  | { kind: 'records'; records: LogRecord[] }
+  | { kind: 'error'; error: SearchError; source?: number }
+  /** --follow: records from here on come from `source` (a rotated or truncated file read anew), numbered `index`. */
+  | { kind: 'file'; source: LogSource; index: number; why: FollowSwitch }
+  /** --follow: the followed file has been quiet; every record written so far has been handed over. */
+  | { kind: 'idle' }
 
 export interface RecordSummary {
   /** Records read in all (selected or not) and lines before a stream's first header. */
@@ -54,14 +63,14 @@ export async function* readRecords(sources: readonly LogSource[], opts: ReadReco
     since: opts.since,
     until: opts.until,
     signal: opts.signal,
+    follow: opts.follow,
   })
   try {
     for (;;) {
       const r = await it.next()
       if (r.done) return { records: r.value.records, orphanLines: r.value.orphanLines, errors: r.value.errors, withoutRecords: r.value.withoutRecords }
       const ev = r.value
-      if (ev.kind === 'records') yield ev
-      else if (ev.kind === 'error') yield ev
+      if (ev.kind === 'records' || ev.kind === 'error' || ev.kind === 'file' || ev.kind === 'idle') yield ev
     }
   } finally {
     // a consumer that stops early (`odoolog mail | head -1`): the scan closes its files

@@ -3,6 +3,7 @@ import { recipientRecords } from '@odoolog/mail'
 import { discover, grep, grepChosen, parseGrepColors, stdinSource, type GrepOptions, type PatternSyntax } from '@odoolog/search'
 import { CliError, ExitCode } from '../errors.js'
 import { Output, say as sayTo, useColor, type Io } from '../io.js'
+import { followLast, followOptions, followPath, sayFile, stopOnSignals } from './_follow.js'
 import { resolvePaths } from './_paths.js'
 
 export interface GrepArgs {
@@ -42,6 +43,7 @@ export interface GrepArgs {
   json?: boolean
   allLogs?: boolean
   to?: string
+  follow?: boolean
 }
 
 /** `odoolog grep`: maps grep's flags onto the search library and writes what it yields. */
@@ -59,9 +61,14 @@ export async function grepCommand(a: GrepArgs, io: Io): Promise<ExitCode> {
   if (a.to !== undefined && (a.A !== undefined || a.B !== undefined || a.C !== undefined)) {
     throw new CliError('--to selects whole records: context lines (-A, -B, -C) do not apply', 'E_USAGE', { help: 'grep' })
   }
+  if (a.follow && (a.c || a.l || a.L || a.q)) {
+    throw new CliError('--follow: -c, -l, -L and -q need the end of the input', 'E_USAGE', { help: 'grep' })
+  }
   const syntax: PatternSyntax = a.F ? 'fixed' : a.P ? 'perl' : a.E ? 'extended' : 'basic'
   const paths = resolvePaths(positional, io)
-  const sources = paths.stdin ? [stdinSource(io.stdin)] : await discover(paths.list, { allLogs: a.allLogs, stdin: io.stdin })
+  const followed = a.follow ? followPath(paths, a, 'grep') : null
+  let sources = paths.stdin ? [stdinSource(io.stdin)] : await discover(paths.list, { allLogs: a.allLogs, stdin: io.stdin })
+  if (followed) sources = await followLast(sources, followed)
   const color = useColor(a.color, io.stdout, io.env)
   const options: GrepOptions = {
     patterns,
@@ -92,24 +99,37 @@ export async function grepCommand(a: GrepArgs, io: Io): Promise<ExitCode> {
     colors: color ? parseGrepColors(io.env.GREP_COLORS) : undefined,
     escapeControl: !!io.stdout.isTTY,
   }
+  const signals = followed ? stopOnSignals() : null
+  if (followed) {
+    options.follow = followOptions(followed, io.env)
+    options.signal = signals!.signal
+  }
   const out = new Output(io.stdout)
   const say = (line: string) => sayTo(io, line)
-  const it = a.to !== undefined ? grepChosen(sources, options, recipientRecords(sources, a.to, { since: a.since, until: a.until, lines: !!(a.n || a.json) })) : grep(sources, options)
+  const it =
+    a.to !== undefined
+      ? grepChosen(sources, options, recipientRecords(sources, a.to, { since: a.since, until: a.until, lines: !!(a.n || a.json), follow: options.follow, signal: options.signal }))
+      : grep(sources, options)
   let summary
-  for (;;) {
-    const r = await it.next()
-    if (r.done) {
-      summary = r.value
-      break
-    }
-    const ev = r.value
-    if (ev.kind === 'output') {
-      if (!(await out.write(ev.data))) {
-        await it.return(undefined as never)
-        return ExitCode.Match
+  try {
+    for (;;) {
+      const r = await it.next()
+      if (r.done) {
+        summary = r.value
+        break
       }
-    } else if (ev.kind === 'binary') say(`${ev.file}: binary file matches`)
-    else if (ev.kind === 'error' && !a.s) say(ev.error.message)
+      const ev = r.value
+      if (ev.kind === 'output') {
+        if (!(await out.write(ev.data))) {
+          await it.return(undefined as never)
+          return ExitCode.Match
+        }
+      } else if (ev.kind === 'binary') say(`${ev.file}: binary file matches`)
+      else if (ev.kind === 'error' && !a.s) say(ev.error.message)
+      else if (ev.kind === 'file') sayFile(io, ev.source.name, ev.why)
+    }
+  } finally {
+    signals?.dispose()
   }
   if (a.q && summary.selected) return ExitCode.Match
   if (summary.errors > 0) return ExitCode.Error

@@ -1,8 +1,11 @@
 import { attemptFilter, readMailBatches, type MailEvent, type ParseResult, type Tally } from '@odoolog/mail'
+import type { FollowOptions } from '@odoolog/search'
 import { ExitCode } from '../errors.js'
 import { header, pickFormat, render, row } from '../format.js'
 import { note, Output, ProgressLine, say, type Io } from '../io.js'
-import { terminalWidth } from '../terminal.js'
+import { displayWidth, escapeTerminal, terminalWidth } from '../terminal.js'
+import { followLast, followOptions, followPath, sayFile, stopOnSignals } from './_follow.js'
+import { resolvePaths } from './_paths.js'
 import { inputsFor, pathsWithoutRecords, type Inputs } from './_sources.js'
 
 export interface MailArgs {
@@ -17,6 +20,7 @@ export interface MailArgs {
   until?: string
   format?: string
   stats?: boolean
+  follow?: boolean
 }
 
 /** Columns per kind, in the order of the event schema (README). */
@@ -43,11 +47,27 @@ export interface Read {
  * (progress on a TTY), and returns the parser's counts. `onBatch` resolving false stops the reading
  * (stdout has closed).
  */
-export async function eachBatch(paths: string[] | undefined, io: Io, opts: { since?: string; until?: string; stats?: boolean }, onBatch: (events: MailEvent[]) => boolean | void | Promise<boolean | void>): Promise<Read> {
+export async function eachBatch(
+  paths: string[] | undefined,
+  io: Io,
+  opts: { since?: string; until?: string; stats?: boolean; followed?: FollowOptions; signal?: AbortSignal },
+  onBatch: (events: MailEvent[]) => boolean | void | Promise<boolean | void>,
+): Promise<Read> {
   const inputs = await inputsFor(paths, io)
+  if (opts.followed) inputs.sources = await followLast(inputs.sources, opts.followed.path)
   // counting every record costs a scan of every header: only for --stats
   const progress = new ProgressLine(io.stderr)
-  const it = readMailBatches(inputs.sources, { since: opts.since, until: opts.until, countRecords: !!opts.stats, onProgress: (p) => progress.update(p) })
+  const it = readMailBatches(inputs.sources, {
+    since: opts.since,
+    until: opts.until,
+    countRecords: !!opts.stats,
+    onProgress: (p) => progress.update(p),
+    follow: opts.followed,
+    signal: opts.signal,
+    onFile: (src, why) => sayFile(io, src.name, why),
+    // caught up with the live file: the progress line goes
+    onIdle: () => progress.done(),
+  })
   try {
     for (;;) {
       const r = await it.next()
@@ -108,7 +128,26 @@ export async function mailCommand(a: MailArgs, io: Io): Promise<ExitCode> {
   let read: Read
   let text = ''
   let count = 0
-  if (format === 'table') {
+  if (a.follow) {
+    const path = followPath(resolvePaths(a.paths ?? [], io), a, 'mail')
+    const signals = stopOnSignals()
+    // a table needs every row before it can size its columns: following, rows go out as lines
+    const live = format === 'table' ? liveLines(a.events ? TABLE_EVENT : TABLE_ATTEMPT, io.stdout.isTTY ? terminalWidth(io.stdout) : null) : null
+    const cols = a.events ? [...new Set(Object.values(COLUMNS).flat())] : [...COLUMNS.attempt]
+    try {
+      read = await eachBatch(a.paths, io, { ...a, followed: followOptions(path, io.env), signal: signals.signal }, (events) => {
+        let chunk = ''
+        for (const e of events) {
+          if (!selected(e)) continue
+          if (count++ === 0) chunk += live ? live.header : header(cols, format)
+          chunk += live ? live.line(tableRow(e)) : row(e as unknown as Record<string, unknown>, cols, format)
+        }
+        return chunk ? out.write(chunk) : undefined
+      })
+    } finally {
+      signals.dispose()
+    }
+  } else if (format === 'table') {
     const rows: Record<string, unknown>[] = []
     read = await eachBatch(a.paths, io, a, (events) => {
       for (const e of events) if (selected(e)) rows.push(tableRow(e))
@@ -148,6 +187,39 @@ export async function mailCommand(a: MailArgs, io: Io): Promise<ExitCode> {
     )
   }
   return code
+}
+
+/**
+ * `mail --follow` as a table: one line per event as it comes, under one header line, the table's
+ * columns at fixed widths (a longer cell is cut with `…`; the recipient column takes a quarter of
+ * the terminal, 16 to 30 columns, and `try` goes under 100 columns), the last column (reason,
+ * summary) taking what is left. Log text is escaped as in the table.
+ */
+function liveLines(columns: readonly string[], width: number | null): { header: string; line: (r: Record<string, unknown>) => string } {
+  const widths: Record<string, number> = { time: 19, kind: 14, mailId: 7, status: 6, recipient: width === null ? 30 : Math.min(30, Math.max(16, width >> 2)), smtpCode: 4, attempt: 3 }
+  const last = columns.includes('reason') ? 'reason' : 'summary'
+  const order = [...columns.filter((c) => c !== last && c !== 'errorClass' && !(c === 'attempt' && width !== null && width < 100)), last]
+  const clean = (text: string) => escapeTerminal(text).replace(/[\t\n\r]/g, ' ')
+  const fit = (text: string, w: number) => {
+    let t = text
+    if (displayWidth(t) > w) {
+      while (t.length && displayWidth(t) > w - 1) t = t.slice(0, -1)
+      t += '…'
+    }
+    return t + ' '.repeat(Math.max(0, w - displayWidth(t)))
+  }
+  const fixed = order.slice(0, -1).reduce((n, c) => n + widths[c]! + 2, 0)
+  const room = width === null ? Infinity : Math.max(12, width - fixed)
+  const line = (cell: (c: string) => string) => {
+    const head = order.slice(0, -1).map((c) => fit(clean(cell(c)), widths[c]!) + '  ').join('')
+    const tail = clean(cell(last))
+    return (head + (displayWidth(tail) > room ? fit(tail, room) : tail)).trimEnd() + '\n'
+  }
+  const titles: Record<string, string> = TABLE_HEADERS
+  return {
+    header: line((c) => titles[c] ?? c),
+    line: (r) => line((c) => (r[c] === null || r[c] === undefined ? '' : String(r[c]))),
+  }
 }
 
 /** A row of the terminal table: seconds are enough to read, long reasons are cut (the other formats have them whole). */
