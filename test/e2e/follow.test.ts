@@ -208,6 +208,14 @@ describe('grep --follow', () => {
     await one.waitFor('mark C')
     const done = await one.exit(5000)
     expect(done.status).toBe(0)
+    // the same with --to: the first record of hers in the live file ends it
+    const hers = new Following(['grep', '--follow', '--to', 'maria.lopez@example.com', '-m', '1', '-h', dir])
+    await sleep(800)
+    const rec = failed(next(), 980, 554, 'maria.lopez@example.com')
+    appendFileSync(join(dir, 'odoo.log'), rec + failed(next(), 981, 554, 'maria.lopez@example.com'))
+    const ended = await hers.exit(5000)
+    expect(ended.status).toBe(0)
+    expect(hers.stdout).toBe(records(rec)[0])
   })
 
   it('a closed stdout ends it quietly at the next output', async () => {

@@ -91,6 +91,8 @@ export async function* grepChosen(sources: readonly LogSource[], options: GrepOp
         if (!file || file.stopped || !rec.bytes) continue
         const out = file.pushRecord(rec.bytes, rec.offset, rec.line)
         if (out) outs.push(out)
+        // -m NUM reached in the followed file: the follow is over, as for grep --follow
+        if (options.follow && file.stopped && k >= sources.length - 1) shared.stopAll = true
         if (shared.stopAll) break
       }
       if (outs.length) yield { kind: 'output', data: outs.length > 1 ? Buffer.concat(outs) : outs[0]! }
