@@ -24,6 +24,10 @@ export interface FlagSpec {
   value?: (raw: string, flag: string) => unknown
   /** A long option whose value is optional: this is its value when none is attached (`--color`). */
   optional?: string
+  /** Flags this one undoes when it comes later (grep: the last of -l/-L, of -H/-h, wins). */
+  overrides?: string
+  /** One of grep's matchers (-E, -F, -G, -P): two different ones are refused, as grep refuses them. */
+  matcher?: boolean
 }
 
 /** A value that asks for the help instead (grep 3.8 shows its help, exit 0, for `--color=bogus`). */
@@ -129,22 +133,22 @@ function WINDOW(): FlagSpec[] {
 
 export const GREP_FLAGS: readonly FlagSpec[] = [
   { key: 'e', short: 'e', long: ['regexp'], type: 'string', repeat: true, describe: 'a pattern (repeatable)' },
-  { key: 'F', short: 'F', long: ['fixed-strings'], type: 'boolean', describe: 'patterns are fixed strings' },
-  { key: 'E', short: 'E', long: ['extended-regexp'], type: 'boolean', describe: 'patterns are extended regexes' },
-  { key: 'G', short: 'G', long: ['basic-regexp'], type: 'boolean', describe: 'patterns are basic regexes (default)' },
-  { key: 'P', short: 'P', long: ['perl-regexp'], type: 'boolean', describe: 'patterns are JavaScript regexes' },
+  { key: 'F', short: 'F', long: ['fixed-strings'], type: 'boolean', matcher: true, describe: 'patterns are fixed strings' },
+  { key: 'E', short: 'E', long: ['extended-regexp'], type: 'boolean', matcher: true, describe: 'patterns are extended regexes' },
+  { key: 'G', short: 'G', long: ['basic-regexp'], type: 'boolean', matcher: true, describe: 'patterns are basic regexes (default)' },
+  { key: 'P', short: 'P', long: ['perl-regexp'], type: 'boolean', matcher: true, describe: 'patterns are JavaScript regexes' },
   { key: 'i', short: 'i', long: ['ignore-case'], type: 'boolean', describe: 'ignore case (ASCII letters)' },
   { key: 'y', short: 'y', long: [], type: 'boolean', describe: 'the same as -i', hidden: true },
   { key: 'v', short: 'v', long: ['invert-match'], type: 'boolean', describe: 'select non-matching lines' },
   { key: 'w', short: 'w', long: ['word-regexp'], type: 'boolean', describe: 'match whole words' },
   { key: 'x', short: 'x', long: ['line-regexp'], type: 'boolean', describe: 'match whole lines' },
   { key: 'c', short: 'c', long: ['count'], type: 'boolean', describe: 'print a count per file' },
-  { key: 'l', short: 'l', long: ['files-with-matches'], type: 'boolean', describe: 'print names of files with a match' },
-  { key: 'L', short: 'L', long: ['files-without-match'], type: 'boolean', describe: 'print names of files without one' },
+  { key: 'l', short: 'l', long: ['files-with-matches'], type: 'boolean', overrides: 'L', describe: 'print names of files with a match' },
+  { key: 'L', short: 'L', long: ['files-without-match'], type: 'boolean', overrides: 'l', describe: 'print names of files without one' },
   { key: 'n', short: 'n', long: ['line-number'], type: 'boolean', describe: 'prefix line numbers' },
   { key: 'b', short: 'b', long: ['byte-offset'], type: 'boolean', describe: 'prefix byte offsets' },
-  { key: 'H', short: 'H', long: ['with-filename'], type: 'boolean', describe: 'prefix file names' },
-  { key: 'h', short: 'h', long: ['no-filename'], type: 'boolean', describe: 'never prefix file names' },
+  { key: 'H', short: 'H', long: ['with-filename'], type: 'boolean', overrides: 'h', describe: 'prefix file names' },
+  { key: 'h', short: 'h', long: ['no-filename'], type: 'boolean', overrides: 'H', describe: 'never prefix file names' },
   { key: 'o', short: 'o', long: ['only-matching'], type: 'boolean', describe: 'print only the matches' },
   { key: 'q', short: 'q', long: ['quiet', 'silent'], type: 'boolean', describe: 'print nothing; exit 0 on a match' },
   { key: 's', short: 's', long: ['no-messages'], type: 'boolean', describe: 'no messages about unreadable files' },
@@ -153,7 +157,7 @@ export const GREP_FLAGS: readonly FlagSpec[] = [
   { key: 'm', short: 'm', long: ['max-count'], type: 'number', value: maxCount, describe: 'stop a file after NUM selected lines (negative: no limit)' },
   { key: 'A', short: 'A', long: ['after-context'], type: 'number', value: context, describe: 'NUM lines after' },
   { key: 'B', short: 'B', long: ['before-context'], type: 'number', value: context, describe: 'NUM lines before' },
-  { key: 'C', short: 'C', long: ['context'], type: 'number', value: context, describe: 'NUM lines before and after' },
+  { key: 'C', short: 'C', long: ['context'], type: 'number', value: context, describe: 'NUM lines before and after (-NUM too)' },
   {
     key: 'color', long: ['color', 'colour'], type: 'string', value: color, optional: 'auto', choices: ['auto', 'always', 'never'],
     describe: 'auto (the default: only on a TTY, off with NO_COLOR), always or never',
@@ -257,7 +261,13 @@ export function parseArgv(table: readonly FlagSpec[], argv: readonly string[], c
     if (flags.size > 1) throw usage(`option '${shown}' is ambiguous: ${prefixed.map(([l]) => `--${l}`).join(', ')}`)
     throw usage(`unknown option: ${shown}`)
   }
+  let matcher: FlagSpec | null = null
   const set = (f: FlagSpec, raw: string | true, shown: string) => {
+    if (f.matcher) {
+      if (matcher && matcher !== f) throw new CliError('conflicting matchers specified', 'E_USAGE', { grepWording: true })
+      matcher = f
+    }
+    if (f.overrides) delete out[f.overrides]
     let v: unknown = raw
     if (f.type === 'boolean') v = true
     else if (f.value) {
@@ -297,6 +307,13 @@ export function parseArgv(table: readonly FlagSpec[], argv: readonly string[], c
     }
     if (a.startsWith('-') && a.length > 1) {
       for (let k = 1; k < a.length; k++) {
+        const digits = /^\d+/.exec(a.slice(k))
+        if (digits && byShort.has('C')) {
+          // grep's -NUM: context, as -C NUM (`-2`, `-n2`, `-21n`)
+          set(byShort.get('C')!, digits[0], `-${digits[0]}`)
+          k += digits[0].length - 1
+          continue
+        }
         const f = byShort.get(a[k]!)
         if (!f) throw usage(`unknown option: -${a[k]}`)
         if (f.type === 'boolean') {

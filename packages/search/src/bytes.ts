@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { pipeline, type Readable } from 'node:stream'
-import { createGunzip } from 'node:zlib'
+import { open } from 'node:fs/promises'
+import { crc32, createGunzip, createInflateRaw } from 'node:zlib'
 import { fileError } from './errors.js'
 import { isGzip, type LogSource } from './sources.js'
 
@@ -18,7 +19,10 @@ const INFLATE_CHUNK = 512 << 10
 export async function* readBytes(source: LogSource, signal?: AbortSignal): AsyncGenerator<Buffer> {
   let input: AsyncIterable<Buffer>
   if (source.stdin) input = sniffed(source.stdin)
-  else {
+  else if (source.stream && source.handle) {
+    // from where it stands to its end (grep reads a FIFO's writer to EOF, not up to a size)
+    input = sniffed(createReadStream('', { fd: source.handle.fd, highWaterMark: READ_CHUNK, autoClose: false, signal }))
+  } else {
     if (!source.handle) return
     if (source.size === 0) return
     const raw = createReadStream('', {
@@ -42,27 +46,129 @@ export async function* readBytes(source: LogSource, signal?: AbortSignal): Async
     }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException)?.code
-    if (source.gzip && !source.stdin && (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR')) yield* salvage(source, emitted)
+    if (source.gzip && !source.stdin && !source.stream && (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR')) {
+      try {
+        yield* salvage(source, emitted)
+      } catch {
+        // the damage, met again: everything before it has been handed over
+        throw fileError(source.name, e)
+      }
+      return // only trailing garbage after the last member: the file was read whole
+    }
     throw fileError(source.name, e)
   }
 }
 
 /**
- * zlib drops the output chunk it was filling when it meets damage: with large chunks, hundreds of
- * KB of good lines before the damage. Inflate the file again in 1 KiB steps and hand over what
- * comes after the `skip` bytes already given, up to the damage (gzip -d gives all; this loses < 1 KiB).
+ * zlib drops the output chunk it was filling when it meets damage (with large chunks, hundreds of KB
+ * of good lines before the damage), and Node's gunzip takes any byte after a member but zeros for
+ * the start of another: a file with trailing garbage failed whole. So a file whose inflate failed is
+ * read again as gzip -d reads it (gzipMembers), and what comes after the `skip` bytes already given
+ * is handed over: all of it up to real damage, or the whole file when the damage was trailing
+ * garbage (passed on as data, and the search goes on quietly, as zgrep does).
  */
 async function* salvage(source: LogSource, skip: number): AsyncGenerator<Buffer> {
   let seen = 0
+  for await (const c of gzipMembers(source.name, source.size)) {
+    if (seen + c.length > skip) yield seen >= skip ? c : c.subarray(skip - seen)
+    seen += c.length
+  }
+}
+
+/**
+ * The bytes of a gzip file member by member, as gzip -d gives them: each member's header read here,
+ * its deflate data inflated raw (zlib says where it ended), its CRC and size checked. Bytes after a
+ * member that open no other (trailing garbage, zero padding) are passed on as they are, as zgrep's
+ * `gzip -cdfq` does. Throws at damage after yielding everything before it.
+ * @throws {Error} with a zlib-like code (`Z_DATA_ERROR`, `Z_BUF_ERROR`) at damage.
+ */
+async function* gzipMembers(name: string, size: number): AsyncGenerator<Buffer> {
+  // by name: the failed stream has closed the fd it was given; no further than the size at open
+  const fh = await open(name, 'r')
+  const damage = (what: string, code = 'Z_DATA_ERROR') => Object.assign(new Error(what), { code })
   try {
-    // by name: the failed stream has closed the file it had open
-    const raw = createReadStream(source.name, { start: 0, end: source.size - 1, highWaterMark: 16 << 10 })
-    for await (const c of pipeline(raw, createGunzip({ chunkSize: 1024 }), () => {}) as AsyncIterable<Buffer>) {
-      if (seen + c.length > skip) yield seen >= skip ? c : c.subarray(skip - seen)
-      seen += c.length
+    const readAt = async (pos: number, want: number): Promise<Buffer> => {
+      const len = Math.max(0, Math.min(want, size - pos))
+      const b = Buffer.alloc(len)
+      const { bytesRead } = await fh.read(b, 0, len, pos)
+      return b.subarray(0, bytesRead)
     }
-  } catch {
-    // the same damage again: everything before it has been handed over
+    let pos = 0
+    for (let member = 0; ; member++) {
+      const head = await readAt(pos, 10)
+      if (head.length === 0) return
+      if (member > 0 && (head[0] !== 0x1f || head[1] !== 0x8b)) {
+        // trailing bytes that open no member: zgrep's `gzip -cdfq` passes them on as they are
+        for (let b = head; b.length; b = await readAt(pos, 64 << 10)) {
+          pos += b.length
+          yield b
+        }
+        return
+      }
+      if (head.length < 10) throw damage('unexpected end of file', 'Z_BUF_ERROR')
+      if (head[2] !== 8) throw damage('unknown compression method')
+      const flags = head[3]!
+      if (flags & 0xe0) throw damage('unknown header flags set')
+      let p = pos + 10
+      if (flags & 4) {
+        const x = await readAt(p, 2)
+        if (x.length < 2) throw damage('unexpected end of file', 'Z_BUF_ERROR')
+        p += 2 + (x[0]! | (x[1]! << 8))
+      }
+      for (const bit of [8, 16]) {
+        if (!(flags & bit)) continue
+        // a zero-terminated name or comment
+        for (;;) {
+          const b = await readAt(p, 256)
+          if (!b.length) throw damage('unexpected end of file', 'Z_BUF_ERROR')
+          const z = b.indexOf(0)
+          p += z < 0 ? b.length : z + 1
+          if (z >= 0) break
+        }
+      }
+      if (flags & 2) p += 2
+      // the deflate data: fed in pieces until zlib ends the stream (it consumes no byte past its end)
+      const inf = createInflateRaw({ chunkSize: 64 << 10 })
+      const out: Buffer[] = []
+      let ended = false
+      let failure: Error | null = null
+      inf.on('data', (c: Buffer) => out.push(c))
+      inf.on('end', () => (ended = true))
+      inf.on('error', (e) => (failure = e))
+      let crc = 0
+      let length = 0
+      const drain = function* () {
+        for (const c of out.splice(0)) {
+          crc = crc32(c, crc)
+          length += c.length
+          yield c
+        }
+      }
+      let at = p
+      while (!ended && !failure) {
+        const piece = await readAt(at, 64 << 10)
+        if (!piece.length) {
+          inf.end()
+          await new Promise<void>((r) => inf.once('close', r).once('end', r).once('error', r))
+          yield* drain()
+          if (!ended) throw failure ?? damage('unexpected end of file', 'Z_BUF_ERROR')
+          break
+        }
+        at += piece.length
+        await new Promise<void>((r) => inf.write(piece, () => r()))
+        await new Promise<void>((r) => setImmediate(r))
+        yield* drain()
+      }
+      if (failure) throw failure
+      inf.destroy()
+      const end = p + inf.bytesWritten
+      const trailer = await readAt(end, 8)
+      if (trailer.length < 8) throw damage('unexpected end of file', 'Z_BUF_ERROR')
+      if (trailer.readUInt32LE(0) !== crc >>> 0 || trailer.readUInt32LE(4) !== length % 2 ** 32) throw damage('incorrect data check')
+      pos = end + 8
+    }
+  } finally {
+    await fh.close()
   }
 }
 

@@ -651,10 +651,14 @@ export class FileScan {
     const s = this.str
     if (this.recordMode) {
       // back from the line holding i to the nearest header line (or the block's start)
+      // (a string's lastIndexOf reads a negative start as 0: the line before a block's empty first
+      // line was found at 0 again and again, for ever)
       let p = i === 0 ? 0 : s.lastIndexOf('\n', i - 1) + 1
-      while (p > 0 && !isHeaderAt(this.text, p)) p = s.lastIndexOf('\n', p - 2) + 1
+      while (p > 0 && !isHeaderAt(this.text, p)) p = p === 1 ? 0 : s.lastIndexOf('\n', p - 2) + 1
       return p
     }
+    // the match of an empty line at the block's start is that line, not the next one
+    if (i === 0) return 0
     let p = s.lastIndexOf('\n', i - 1)
     if (this.binary) p = Math.max(p, s.lastIndexOf('\0', i - 1))
     return p + 1

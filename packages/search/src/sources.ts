@@ -24,6 +24,11 @@ export interface LogSource {
   readonly firstTime: string | null
   /** Opening failed: reported in this source's turn, the others are still searched. */
   readonly error?: SearchError
+  /**
+   * Not a regular file (a pipe, a FIFO, `/dev/stdin`, `<(zcat x.gz)`): read to its end, whatever
+   * its size, gzip or not by its first bytes (size is Infinity, gzip false until read).
+   */
+  readonly stream?: boolean
 }
 
 export interface DiscoverOptions {
@@ -118,6 +123,8 @@ async function openSource(path: string, readFirstTime: boolean): Promise<LogSour
     handle = await open(path, 'r')
     const st = await handle.stat()
     if (st.isDirectory()) throw Object.assign(new Error('Is a directory'), { code: 'EISDIR' })
+    // a pipe has no size and no position: reading its head here would take bytes from the search
+    if (!st.isFile()) return { name: path, handle, size: Infinity, gzip: false, firstTime: null, stream: true }
     const head = Buffer.alloc(Math.min(st.size, 16 * 1024))
     const { bytesRead } = await handle.read(head, 0, head.length, 0)
     const first = head.subarray(0, bytesRead)

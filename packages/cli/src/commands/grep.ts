@@ -64,6 +64,9 @@ export async function grepCommand(a: GrepArgs, io: Io): Promise<ExitCode> {
   if (a.follow && (a.c || a.l || a.L || a.q)) {
     throw new CliError('--follow: -c, -l, -L and -q need the end of the input', 'E_USAGE', { help: 'grep' })
   }
+  // grep 3.8: -m 0 selects nothing and reads nothing (the pattern is not even compiled), unless -l/-L
+  // must list files
+  if (a.m === 0 && !a.l && !a.L) return 1
   const syntax: PatternSyntax = a.F ? 'fixed' : a.P ? 'perl' : a.E ? 'extended' : 'basic'
   const paths = resolvePaths(positional, io)
   const followed = a.follow ? followPath(paths, a, 'grep') : null
