@@ -44,7 +44,7 @@ describe('refused values: one line naming the flag, nothing on stdout, exit 2, b
     [['grep', '--since', '2026-11-25', '--until', '2026-11-20', 'x'], '--since 2026-11-25 is after --until 2026-11-20: nothing could be selected', 'grep'],
     [['diagnose', '--since', '2026-11-25T10:00', '--until', '2026-11-25T09:00'], '--since 2026-11-25T10:00 is after --until 2026-11-25T09:00: nothing could be selected', 'diagnose'],
     [['report', 'limit', '--limit', '5', '--plan', 'trial'], '--limit and --plan: give one or the other (a plan is a preset limit)', 'report limit'],
-    [['grep', '-f', 'x'], 'unknown option: -f', 'grep'],
+    [['grep', '-j', 'x'], 'unknown option: -j', 'grep'],
     [['mail', '--bogus'], 'unknown option: --bogus', 'mail'],
     [['report', 'weekly'], 'unknown report: weekly (retries, limit or queue)', 'report'],
     [['frobnicate'], 'unknown command: frobnicate (grep, mail, report or diagnose)', ''],

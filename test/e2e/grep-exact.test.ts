@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { BIN, gnuGrep, gnuGrepMissing, odoolog } from '../helpers/run.js'
+import { BIN, expectSameAsGrep, gnuGrep, gnuGrepMissing, odoolog } from '../helpers/run.js'
 
 // Issue 8, part 1: inputs read exactly as GNU grep 3.8 (LC_ALL=C) and zgrep read them. In CI the
 // oracle must be there (.ci/run installs grep's package): a missing grep fails there, skips elsewhere.
@@ -233,12 +233,201 @@ describe.skipIf(!!missing)("grep's options read as grep 3.8 reads them", () => {
     ['-m0', '-v', 'x', 'p1'],
   ]
 
-  it.each(CASES.map((c) => [c.join(' '), c]))('%s', (_name, args) => {
-    const g = gnuGrep(args, { cwd: dir })
-    const o = odoolog(['grep', ...args], { cwd: dir })
-    expect(o.stdout.toString('latin1')).toBe(g.stdout.toString('latin1'))
+  // a message where grep has one (its words after the program name), none where grep has none
+  it.each(CASES.map((c) => [c.join(' '), c]))('%s', (_name, args) => expectSameAsGrep(args, { cwd: dir, stderr: 'first' }))
+})
+
+describe.skipIf(!!missing)('13: the flags people use with grep, as grep 3.8 reads them', () => {
+  let dir: string
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'odoolog-flags-'))
+    writeFileSync(join(dir, 'p1'), 'a x\nb\n\nx\n')
+    writeFileSync(join(dir, 'p2'), 'x\n')
+    writeFileSync(join(dir, 'bin'), 'x1\nab\0cd x\nx2\n')
+    // a NUL past the first 96 KiB: grep has printed earlier lines by then; -I takes the file back
+    writeFileSync(join(dir, 'late-bin'), 'x early\n' + 'filler line\n'.repeat(20_000) + 'x\0late\n')
+    writeFileSync(join(dir, 'z'), Buffer.from('a\nb\0c\0a x\0\0b\n'))
+    writeFileSync(join(dir, 'pats'), 'b\nx\n')
+    writeFileSync(join(dir, 'pats-nonl'), 'b')
+    writeFileSync(join(dir, 'pats-empty-line'), 'zzz\n\n')
+    writeFileSync(join(dir, 'pats-empty'), '')
+    writeFileSync(join(dir, 'pats-latin1'), Buffer.from([0xe9, 0x0a]))
+    writeFileSync(join(dir, 'latin1'), Buffer.from('caf\xe9\ncafe\n', 'latin1'))
+    mkdirSync(join(dir, 'sub'))
+    writeFileSync(join(dir, 'sub', 'q'), 'x q\n')
+  })
+
+  const CASES: string[][] = [
+    // -f FILE: patterns one per line, with -e, stdin, an empty FILE, a missing one, bytes as they are
+    ['-f', 'pats', 'p1'],
+    ['-n', '-f', 'pats', '-e', 'a', 'p1'],
+    ['-c', '-f', 'pats-nonl', 'p1'],
+    ['-c', '-f', 'pats-empty-line', 'p1'],
+    ['-f', 'pats-empty', 'p1'],
+    ['-v', '-c', '-f', 'pats-empty', 'p1'],
+    ['-f', 'pats-empty', '-f', 'pats', 'p1'],
+    ['-f', 'no-such-file', 'p1'],
+    ['-f', 'pats-latin1', 'latin1'],
+    ['-o', '-w', '-f', 'pats', 'p1', 'p2'],
+    // -Z, -T
+    ['-Z', 'x', 'p1', 'p2'],
+    ['-Z', '-l', 'x', 'p1', 'p2', 'bin'],
+    ['-Z', '-L', 'a', 'p1', 'p2'],
+    ['-Z', '-c', 'x', 'p1', 'p2'],
+    ['-Z', '-n', '-C', '1', 'b', 'p1', 'p2'],
+    ['-T', 'x', 'p1', 'p2'],
+    ['-T', '-n', '-b', '', 'p1'],
+    ['-T', '-H', '-o', '-b', 'x', 'p1'],
+    ['-T', '-c', 'x', 'p1', 'p2'],
+    ['-T', 'x', 'p1'],
+    // binary files: -I, --binary-files, -a, the last one given wins
+    ['-I', 'x', 'bin', 'p1'],
+    ['-I', '-c', 'x', 'bin', 'p1'],
+    ['-I', '-L', 'x', 'bin', 'p1'],
+    ['-I', '-n', 'x', 'late-bin'],
+    ['-I', '-c', 'x', 'late-bin', 'p2'],
+    ['--binary-files=text', 'x', 'bin'],
+    ['--binary-files=without-match', 'x', 'bin'],
+    ['--binary-files=binary', '-c', 'x', 'bin'],
+    ['--binary-files=bogus', 'x', 'bin'],
+    ['-a', '--binary-files=binary', 'x', 'bin'],
+    ['--binary-files=binary', '-a', 'x', 'bin'],
+    ['-I', '-a', 'x', 'bin'],
+    ['-a', '-I', 'x', 'bin'],
+    // -z: NUL-terminated lines in and out
+    ['-z', 'a.b', 'z'],
+    ['-z', '^b', 'z'],
+    ['-z', '-c', 'a', 'z'],
+    ['-z', '-n', '-C', '1', 'c', 'z'],
+    ['-z', '-o', '-b', '[bc]', 'z'],
+    ['-z', '-x', '', 'z'],
+    ['-z', '-v', '-n', 'a', 'z'],
+    ['-z', '-l', 'x', 'z', 'p1'],
+    ['-z', '-E', '-w', 'a|x', 'z'],
+    ['-z', '\\s', 'z'],
+    // --include, --exclude (PATHs by name suffix), -d, -D, accepted no-ops
+    ['--include=p2', 'x', 'p1', 'p2'],
+    ['--exclude=p*', 'x', 'p1', 'p2'],
+    ['--exclude=p1', '--include=p*', 'x', 'p1', 'p2'],
+    ['--include=p*', '--exclude=p1', 'x', 'p1', 'p2'],
+    ['--exclude=q*', '--include=q*', 'x', 'p1'],
+    ['--include=q*', 'x', 'p1'],
+    ['--exclude=[p]?', 'x', 'p1', 'p2'],
+    ['--exclude=*1', 'x', 'p1', 'no-such-file1'],
+    ['-d', 'skip', 'x', 'sub', 'p1'],
+    ['-d', 'read', 'x', 'sub'],
+    ['-d', 'bogus', 'x', 'p1'],
+    ['--exclude-dir=sub', 'x', 'sub'],
+    ['-D', 'bogus', 'x', 'p1'],
+    ['-D', 'skip', 'x', '/dev/null', 'p2'],
+    ['-U', 'x', 'p1'],
+    ['-R', 'x', 'p1'],
+    ['--line-buffered', '-n', 'x', 'p1'],
+    ['--label=foo', '-H', 'x', 'p1'],
+  ]
+
+  it.each(CASES.map((c) => [c.join(' '), c]))('%s', (_name, args) => expectSameAsGrep(args, { cwd: dir, stderr: 'first' }))
+
+  it('-f - reads the patterns from stdin; --label names stdin', () => {
+    const g = gnuGrep(['-c', '-f', '-', 'p1'], { cwd: dir, input: 'b\nx\n' })
+    const o = odoolog(['grep', '-c', '-f', '-', 'p1'], { cwd: dir, input: 'b\nx\n' })
+    expect(o.stdout.toString()).toBe(g.stdout.toString())
+    expect(o.stdout.toString()).toBe('3\n')
+    const gl = gnuGrep(['--label=in', '-H', '-n', 'x', '-', 'p2'], { cwd: dir, input: 'a x\n' })
+    const ol = odoolog(['grep', '--label=in', '-H', '-n', 'x', '-', 'p2'], { cwd: dir, input: 'a x\n' })
+    expect(ol.stdout.toString()).toBe(gl.stdout.toString())
+    expect(ol.stdout.toString()).toContain('in:1:a x')
+  })
+
+  it('-D skip leaves a FIFO named as PATH alone (grep would wait on it otherwise)', () => {
+    const script = 'rm -f ff; mkfifo ff; grep -D skip -c x ff p2'
+    const g = bash(script, dir)
+    const o = bash(script.replace(/\bgrep\b/, '$ODOOLOG grep'), dir)
+    expect(o.stdout).toBe(g.stdout)
     expect(o.status).toBe(g.status)
-    // a message where grep has one (its words after the program name), none where grep has none
-    expect(o.stderr.replace(/^odoolog: /gm, 'grep: ').split('\n')[0]).toBe(g.stderr.split('\n')[0])
+  })
+
+  it('--include/--exclude on a logs folder keep the Odoo logs whose base name matches', () => {
+    const logs = join(dir, 'logs')
+    mkdirSync(logs)
+    writeFileSync(join(logs, 'odoo.log'), '2026-05-03 10:00:00,000 1 INFO db odoo.x: today x\n')
+    writeFileSync(join(logs, 'odoo.log.1'), '2026-05-02 10:00:00,000 1 INFO db odoo.x: yesterday x\n')
+    writeFileSync(join(logs, 'odoo.log.2026-05-01.gz'), gzipSync('2026-05-01 10:00:00,000 1 INFO db odoo.x: older x\n'))
+    const run = (...a: string[]) => odoolog(['grep', '-h', ...a, 'x', 'logs'], { cwd: dir }).stdout.toString()
+    expect(run()).toContain('older x')
+    expect(run('--include=*.gz')).toBe('2026-05-01 10:00:00,000 1 INFO db odoo.x: older x\n')
+    expect(run('--exclude=*.gz')).not.toContain('older')
+    expect(run('--exclude=*.gz', '--include=odoo.log')).toBe('2026-05-02 10:00:00,000 1 INFO db odoo.x: yesterday x\n2026-05-03 10:00:00,000 1 INFO db odoo.x: today x\n')
+    const none = odoolog(['grep', '--include=*.txt', 'x', 'logs'], { cwd: dir })
+    expect(none.status).toBe(1)
+    expect(none.stderr).toBe('')
+  })
+})
+
+describe.skipIf(!!missing)('2: pattern bytes and file names that are not UTF-8 are bytes, as in grep', () => {
+  let dir: string
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'odoolog-bytes-'))
+    writeFileSync(join(dir, 'l1'), Buffer.from('caf\xe9 x\ncafe\n\xff\xfeab\nCAF\xc9\n\xe2\x82\xac 5\n', 'latin1'))
+    // a file whose name is the byte 0xe9 then name.txt (Node writes it through a Buffer path)
+    writeFileSync(Buffer.from(join(dir, '\xe9name.txt'), 'latin1'), 'hello x\n')
+  })
+  const CASES = [
+    "-c $'\\xe9' l1",
+    "-F $'\\xff\\xfe' l1",
+    "-i $'\\xc9' l1",
+    "-i $'caf\\xe9' l1",
+    "$'[\\xe0-\\xff]' l1",
+    "-o -b $'[\\xe0-\\xff].' l1",
+    "-n $'\\xe2\\x82' l1",
+    "-c $'\\xe2' l1",
+    "-e $'\\xe9' -e ab -o l1",
+    "-w $'caf\\xe9' l1",
+    "-x -F $'\\xff\\xfeab' l1",
+    "x $'\\xe9name.txt'",
+    "-H x $'\\xe9name.txt' l1",
+    "-l x $'\\xe9name.txt' l1",
+    "x $'\\xe9nope' l1",
+    "--include=$'\\xe9*' x $'\\xe9name.txt' l1",
+  ]
+  it.each(CASES)('grep %s', (args) => {
+    const g = bash(`grep ${args}`, dir)
+    const o = bash(`$ODOOLOG grep ${args}`, dir)
+    expect(o.stdout).toBe(g.stdout)
+    expect(o.status).toBe(g.status)
+    expect(o.stderr.replace(/^odoolog: /gm, 'grep: ')).toBe(g.stderr)
+  })
+})
+
+describe.skipIf(!!missing)('4: a binary file: the lines before the 96 KiB buffer that holds the first NUL are text', () => {
+  let dir: string
+  const FILES: [string, number, number][] = []
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'odoolog-binary-'))
+    // lines of several lengths, a NUL just before, at and after grep's buffer edges (96 KiB each)
+    let k = 0
+    for (const len of [2, 10, 37, 120]) {
+      for (const at of [98304 - 1, 98304, 98304 + 1, 98304 + 50, 2 * 98304 - 3, 2 * 98304 + 7, 3 * 98304 + 100, 1000]) {
+        const n = Math.ceil(420_000 / len)
+        const lines: string[] = []
+        for (let i = 0; i < n; i++) lines.push((i % 3 === 0 ? 'x' : 'y').repeat(len - 1))
+        const data = Buffer.from(lines.join('\n') + '\n')
+        data[at] = 0
+        const name = `b${k++}`
+        writeFileSync(join(dir, name), data)
+        FILES.push([name, len, at])
+      }
+    }
+  })
+  const FLAGS = [['x'], ['-n', 'x'], ['-c', 'x'], ['-I', '-c', 'x'], ['-I', 'x'], ['-m', '2', 'x'], ['-A', '2', 'y'], ['-B', '1', '-n', 'x'], ['-v', '-c', 'x'], ['-b', '-o', 'x'], ['-L', 'x'], ['-a', '-c', 'x']]
+  it.each(FLAGS.map((f) => [f.join(' '), f]))('%s', (_n, flags) => {
+    for (const [name, len, at] of FILES) {
+      const g = gnuGrep([...flags, name], { cwd: dir })
+      const o = odoolog(['grep', ...flags, name], { cwd: dir })
+      const label = `${name}: lines of ${len}, NUL at ${at}`
+      expect(o.stdout.toString('latin1'), label).toBe(g.stdout.toString('latin1'))
+      expect(o.status, label).toBe(g.status)
+      expect(o.stderr.replace(/^odoolog: /gm, 'grep: '), label).toBe(g.stderr)
+    }
   })
 })

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { expect } from 'vitest'
 
 export const BIN = fileURLToPath(new URL('../../packages/cli/bin/odoolog.js', import.meta.url))
 export const EXAMPLES = fileURLToPath(new URL('../../examples/logs/sample', import.meta.url))
@@ -24,8 +25,8 @@ export function odoolog(args: string[], opts: { cwd?: string; input?: Buffer | s
 }
 
 /** GNU grep with LC_ALL=C (bytes; invalid UTF-8 is text). */
-export function gnuGrep(args: string[], opts: { cwd?: string; input?: Buffer | string } = {}): Run {
-  const r = spawnSync('grep', args, { cwd: opts.cwd, input: opts.input ?? '', env: baseEnv, maxBuffer: 1 << 30 })
+export function gnuGrep(args: string[], opts: { cwd?: string; input?: Buffer | string; env?: Record<string, string> } = {}): Run {
+  const r = spawnSync('grep', args, { cwd: opts.cwd, input: opts.input ?? '', env: { ...baseEnv, ...opts.env }, maxBuffer: 1 << 30 })
   return { status: r.status, stdout: r.stdout ?? Buffer.alloc(0), stderr: r.stderr?.toString() ?? '' }
 }
 
@@ -34,4 +35,19 @@ export function gnuGrepMissing(): string | null {
   const r = spawnSync('grep', ['--version'], { env: baseEnv })
   if (r.error || r.status !== 0) return 'grep is not installed'
   return /GNU grep/.test(r.stdout.toString()) ? null : 'grep is not GNU grep'
+}
+
+/**
+ * `odoolog grep ARGS` against `grep ARGS` in `cwd`: the same stdout bytes, exit status and stderr in
+ * grep's words (`odoolog:` read as `grep:`); `stderr: 'first'` compares the first line only (usage
+ * text differs after it).
+ */
+export function expectSameAsGrep(args: string[], opts: { cwd: string; env?: Record<string, string>; stderr?: 'first' | 'all' }): void {
+  const g = gnuGrep(args, { cwd: opts.cwd, env: opts.env })
+  const o = odoolog(['grep', ...args], { cwd: opts.cwd, env: opts.env })
+  expect(o.stdout.toString('latin1')).toBe(g.stdout.toString('latin1'))
+  expect(o.status).toBe(g.status)
+  const ours = o.stderr.replace(/^odoolog: /gm, 'grep: ')
+  if (opts.stderr === 'first') expect(ours.split('\n')[0]).toBe(g.stderr.split('\n')[0])
+  else expect(ours).toBe(g.stderr)
 }

@@ -6,6 +6,8 @@ export interface CliErrorOptions extends ErrorOptions {
   help?: string
   /** GNU grep's own wording for one of its values (`invalid max count`): printed alone, as grep does. */
   grepWording?: boolean
+  /** The exit status when not 2 (grep exits 1 on a bad `-d` ACTION). */
+  status?: 0 | 1 | 2
 }
 
 /**
@@ -16,6 +18,7 @@ export class CliError extends Error {
   override name = 'CliError'
   readonly help: string | undefined
   readonly grepWording: boolean
+  readonly status: 0 | 1 | 2
 
   constructor(
     message: string,
@@ -25,6 +28,7 @@ export class CliError extends Error {
     super(message, options)
     this.help = options.help
     this.grepWording = !!options.grepWording
+    this.status = options.status ?? 2
   }
 }
 

@@ -28,6 +28,8 @@ export interface FlagSpec {
   overrides?: string
   /** One of grep's matchers (-E, -F, -G, -P): two different ones are refused, as grep refuses them. */
   matcher?: boolean
+  /** A boolean flag that stores this value under `key` (-a and -I are --binary-files values: the last wins). */
+  sets?: string
 }
 
 /** A value that asks for the help instead (grep 3.8 shows its help, exit 0, for `--color=bogus`). */
@@ -114,6 +116,27 @@ function address(raw: string, flag: string): string {
   return a
 }
 
+/** grep's --binary-files=TYPE. */
+function binaryFiles(raw: string): string {
+  if (raw === 'binary' || raw === 'text' || raw === 'without-match') return raw
+  throw new CliError('unknown binary-files type', 'E_USAGE', { grepWording: true })
+}
+
+/** grep's -d ACTION (argmatch: an unambiguous prefix is fine; grep exits 1 with its usage otherwise). */
+function directories(raw: string): string {
+  const hits = ['read', 'recurse', 'skip'].filter((v) => v.startsWith(raw) && raw !== '')
+  const exact = hits.includes(raw) ? raw : hits.length === 1 ? hits[0]! : null
+  if (exact) return exact
+  const valid = "Valid arguments are:\n  - 'read'\n  - 'recurse'\n  - 'skip'\nUsage: odoolog grep [OPTIONS] PATTERN [PATH...]\nTry 'odoolog grep --help' for more information."
+  throw new CliError(`${hits.length > 1 ? 'ambiguous' : 'invalid'} argument '${raw}' for '--directories'\n${valid}`, 'E_USAGE', { grepWording: true, status: 1 })
+}
+
+/** grep's -D ACTION. */
+function devices(raw: string): string {
+  if (raw === 'read' || raw === 'skip') return raw
+  throw new CliError('unknown devices method', 'E_USAGE', { grepWording: true })
+}
+
 const FOLLOW: FlagSpec = {
   key: 'follow', long: ['follow'], type: 'boolean',
   describe: 'then keep reading odoo.log (or the one FILE) as it grows, across the daily rotation, until Ctrl-C',
@@ -152,8 +175,23 @@ export const GREP_FLAGS: readonly FlagSpec[] = [
   { key: 'o', short: 'o', long: ['only-matching'], type: 'boolean', describe: 'print only the matches' },
   { key: 'q', short: 'q', long: ['quiet', 'silent'], type: 'boolean', describe: 'print nothing; exit 0 on a match' },
   { key: 's', short: 's', long: ['no-messages'], type: 'boolean', describe: 'no messages about unreadable files' },
-  { key: 'a', short: 'a', long: ['text'], type: 'boolean', describe: 'binary files are text' },
+  { key: 'binaryFiles', short: 'a', long: ['text'], type: 'boolean', sets: 'text', describe: 'binary files are text' },
+  { key: 'binaryFiles', short: 'I', long: [], type: 'boolean', sets: 'without-match', describe: 'a binary file holds no match (--binary-files=without-match)' },
+  { key: 'binaryFiles', long: ['binary-files'], type: 'string', value: binaryFiles, choices: ['binary', 'text', 'without-match'], describe: 'binary (the notice), text (-a) or without-match (-I)' },
+  { key: 'f', short: 'f', long: ['file'], type: 'string', repeat: true, describe: 'patterns from FILE, one per line (- is stdin; an empty FILE selects nothing)' },
+  { key: 'label', long: ['label'], type: 'string', describe: 'the name of stdin in output' },
+  { key: 'Z', short: 'Z', long: ['null'], type: 'boolean', describe: 'a NUL byte after each file name' },
+  { key: 'z', short: 'z', long: ['null-data'], type: 'boolean', describe: 'lines end at NUL bytes (in and out); a newline is an ordinary byte' },
+  { key: 'T', short: 'T', long: ['initial-tab'], type: 'boolean', describe: 'a tab between the prefixes and the line' },
+  { key: 'fileRules', long: ['include'], type: 'string', repeat: true, value: (raw: string) => ({ glob: raw, include: true }), describe: "in folders, only files whose name matches GLOB (PATHs: a name suffix); the last matching --include/--exclude wins" },
+  { key: 'fileRules', long: ['exclude'], type: 'string', repeat: true, value: (raw: string) => ({ glob: raw, include: false }), describe: 'skip files whose name matches GLOB' },
+  { key: 'excludeDir', long: ['exclude-dir'], type: 'string', repeat: true, describe: 'skip folder PATHs whose name matches GLOB' },
+  { key: 'd', short: 'd', long: ['directories'], type: 'string', value: directories, choices: ['read', 'recurse', 'skip'], describe: 'a folder PATH: recurse (the default: its Odoo logs), skip, or read (an error, as grep)' },
+  { key: 'D', short: 'D', long: ['devices'], type: 'string', value: devices, choices: ['read', 'skip'], describe: 'skip: FIFOs, sockets and devices named as PATH are skipped' },
+  { key: 'lineBuffered', long: ['line-buffered'], type: 'boolean', describe: 'accepted: output is written as each block of lines is done' },
   { key: 'r', short: 'r', long: ['recursive'], type: 'boolean', describe: 'accepted for grep habits: folders are always searched', hidden: true },
+  { key: 'R', short: 'R', long: ['dereference-recursive'], type: 'boolean', describe: 'the same as -r', hidden: true },
+  { key: 'U', short: 'U', long: ['binary'], type: 'boolean', describe: 'accepted, no effect (as on Linux)', hidden: true },
   { key: 'm', short: 'm', long: ['max-count'], type: 'number', value: maxCount, describe: 'stop a file after NUM selected lines (negative: no limit)' },
   { key: 'A', short: 'A', long: ['after-context'], type: 'number', value: context, describe: 'NUM lines after' },
   { key: 'B', short: 'B', long: ['before-context'], type: 'number', value: context, describe: 'NUM lines before' },
@@ -269,7 +307,7 @@ export function parseArgv(table: readonly FlagSpec[], argv: readonly string[], c
     }
     if (f.overrides) delete out[f.overrides]
     let v: unknown = raw
-    if (f.type === 'boolean') v = true
+    if (f.type === 'boolean') v = f.sets ?? true
     else if (f.value) {
       try {
         v = f.value(raw as string, shown)

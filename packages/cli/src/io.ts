@@ -1,6 +1,6 @@
 import { fstatSync } from 'node:fs'
 import type { Readable, Writable } from 'node:stream'
-import type { Progress } from '@odoolog/search'
+import { stringBytes, type Progress } from '@odoolog/search'
 import { escapeTerminal, terminalWidth, wrapText } from './terminal.js'
 
 /** Everything the CLI touches outside itself, injectable for in-process tests. */
@@ -53,7 +53,9 @@ export function say(io: Pick<Io, 'stderr'>, message: string, hint = ''): void {
 
 /** One line for people on stderr, as it is through a pipe; escaped and wrapped on a terminal. */
 export function note(io: Pick<Io, 'stderr'>, line: string): void {
-  io.stderr.write((io.stderr.isTTY ? wrapText(escapeTerminal(line), terminalWidth(io.stderr)) : line) + '\n')
+  if (io.stderr.isTTY) io.stderr.write(wrapText(escapeTerminal(line), terminalWidth(io.stderr)) + '\n')
+  // a name typed with bytes that are not UTF-8 is printed with those bytes, as grep prints it
+  else io.stderr.write(/[\uDC80-\uDCFF]/.test(line) ? stringBytes(line + '\n') : line + '\n')
 }
 
 /**

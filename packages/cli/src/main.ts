@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { SearchError } from '@odoolog/search'
+import { decodeBytes, SearchError } from '@odoolog/search'
 import { DIAGNOSE_FLAGS, GREP_FLAGS, LIMIT_FLAGS, MAIL_FLAGS, parseArgv, QUEUE_FLAGS, RETRIES_FLAGS, type FlagSpec, type Parsed } from './flags.js'
 import { CliError, ExitCode } from './errors.js'
 import { processIo, say, type Io } from './io.js'
@@ -27,6 +28,32 @@ function paths(a: Parsed): Parsed & { paths: string[] } {
 }
 
 /**
+ * The command-line arguments as typed: Node decodes argv as UTF-8 and turns bytes that are not into
+ * U+FFFD, so a pattern `$'\xe9'` or a file `$'\xe9name.txt'` would be lost. Linux keeps the
+ * bytes in /proc/self/cmdline; the last arguments there are ours, decoded with each byte that is
+ * not UTF-8 kept as an escape (names.ts). Anywhere that does not hold, Node's own argv.
+ */
+export function commandLine(): string[] {
+  const mine = process.argv.slice(2)
+  try {
+    const raw = readFileSync('/proc/self/cmdline')
+    const parts: Buffer[] = []
+    for (let i = 0; i < raw.length; ) {
+      const z = raw.indexOf(0, i)
+      const end = z < 0 ? raw.length : z
+      parts.push(raw.subarray(i, end))
+      i = end + 1
+    }
+    if (parts.length < mine.length) return mine
+    const ours = parts.slice(parts.length - mine.length)
+    // the same arguments as Node's (decoded the same way), only with the bytes kept
+    return ours.every((b, k) => b.toString('utf8') === mine[k]) ? ours.map((b) => decodeBytes(b)) : mine
+  } catch {
+    return mine
+  }
+}
+
+/**
  * Runs odoolog with `argv` and returns the exit status; never calls process.exit, so piped output
  * is flushed. Known errors print as one line on stderr (usage errors add where the help is);
  * anything else with its stack.
@@ -38,7 +65,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     if (e instanceof CliError) {
       const hint = e.grepWording ? '' : `Try 'odoolog${e.help ? ` ${e.help}` : ''} --help' for more information.`
       say(io, e.message, hint)
-      return ExitCode.Error
+      return e.status
     }
     // a bad pattern: grep's message alone, as grep prints it
     if (e instanceof SearchError || isKnownMail(e)) {

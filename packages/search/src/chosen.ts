@@ -35,6 +35,7 @@ export async function* grepChosen(sources: readonly LogSource[], options: GrepOp
     await closeAll(sources)
     throw e
   }
+  for (const message of matcher.warnings) yield { kind: 'warning', message }
   const o = { ...options, records: true, after: undefined, before: undefined }
   const shared: Shared = { printedAny: false, selected: false, stopAll: false, records: 0, orphanLines: 0 }
   let errors = 0

@@ -2,14 +2,18 @@ import { BufferHay, afterNl, countNl, type Hay } from './_hay.js'
 import { Prefetcher } from './bytes.js'
 import { escapeControl, paint, type GrepColors } from './colors.js'
 import { fileError, SearchError } from './errors.js'
+import { stringBytes } from './names.js'
 import { compilePatterns, type Matcher, type PatternSyntax } from './pattern.js'
 import { findHeaders, firstHeader, isHeaderAt, parseHeader, parseTimeBound, stampToIso, type RecordHeader } from './records.js'
 import { follow, type FollowOptions, type FollowSwitch } from './follow.js'
 import { closeAll, type LogSource } from './sources.js'
 
 export interface GrepOptions {
-  /** -e values (or the one PATTERN); a newline inside one separates patterns, as in grep. */
-  patterns: readonly string[]
+  /**
+   * -e values (or the one PATTERN); a newline inside one separates patterns, as in grep. A Buffer
+   * is taken as bytes (-f FILE); a string as UTF-8. No pattern at all selects nothing.
+   */
+  patterns: readonly (string | Buffer)[]
   syntax?: PatternSyntax
   ignoreCase?: boolean
   wordRegexp?: boolean
@@ -30,6 +34,18 @@ export interface GrepOptions {
   before?: number
   /** -a: a NUL byte does not make a file binary. */
   text?: boolean
+  /** --binary-files: `text` is -a; `without-match` (-I) takes a binary file as holding no match. */
+  binaryFiles?: 'binary' | 'text' | 'without-match'
+  /**
+   * -z: lines end at NUL bytes, and printed lines too; a newline is an ordinary byte. The bytes are
+   * swapped (NUL <-> newline) as they are read and swapped back as lines are printed, so the engine
+   * keeps its one line end.
+   */
+  nullData?: boolean
+  /** -Z: a NUL after each file name instead of `:`, `-` or the line end. */
+  nullAfterName?: boolean
+  /** -T: a tab between the prefixes and the line. */
+  initialTab?: boolean
   /** The unit is the Odoo record (header + continuation lines) instead of the line. */
   records?: boolean
   /** Window on record time: a date is its whole UTC day; a date-time an instant. */
@@ -57,6 +73,8 @@ export type GrepEvent =
   | { kind: 'output'; data: Buffer }
   /** A file that could not be read whole; what was read before the damage was searched. */
   | { kind: 'error'; error: SearchError; /** the index of the file in the sources */ source?: number }
+  /** grep's warning about a pattern (`* at start of expression`), before anything is read. */
+  | { kind: 'warning'; message: string }
   /** A binary file had a selected line (grep: "binary file matches"). */
   | { kind: 'binary'; file: string }
   /** Only from readRecords: the selected records of one block. */
@@ -136,6 +154,7 @@ export async function* scan(sources: readonly LogSource[], options: ScanOptions)
       ignoreCase: options.ignoreCase,
       wordRegexp: options.wordRegexp,
       lineRegexp: options.lineRegexp,
+      nullData: options.nullData,
     })
     since = options.since ? parseTimeBound(options.since, 'since') : null
     until = options.until ? parseTimeBound(options.until, 'until') : null
@@ -144,6 +163,7 @@ export async function* scan(sources: readonly LogSource[], options: ScanOptions)
     await closeAll(sources)
     throw e
   }
+  for (const message of matcher.warnings) yield { kind: 'warning', message }
   const shared: Shared = { printedAny: false, selected: false, stopAll: false, records: 0, orphanLines: 0 }
   let errors = 0
   let bytesRead = 0
@@ -291,6 +311,8 @@ export interface Shared {
   orphanLines: number
   printedAny: boolean
   selected: boolean
+  /** Files with a selected unit (-I can take one back when a NUL turns up later). */
+  selectedFiles?: number
   stopAll: boolean
 }
 
@@ -318,6 +340,18 @@ export class FileScan {
   private readonly filterMode: boolean
   private readonly contextMode: boolean
   private readonly printMode: boolean
+  private readonly textMode: boolean
+  /** Bytes handed to push() so far (where grep's 96 KiB buffers fall). */
+  private readPos = 0
+  /**
+   * -T: grep pads line numbers and offsets to the digits of the file's size (plus one with -n);
+   * of the largest number for what is not a regular file (stdin, a pipe, what zgrep inflates).
+   */
+  private readonly numWidth: number
+  /** What follows a file name: `:` / `-` (coloured) or a NUL with -Z. */
+  private nameEnd(sep: string): string {
+    return this.o.nullAfterName ? '\0' : this.sep(sep)
+  }
   private readonly after: number
   private readonly before: number
   private readonly max: number
@@ -328,8 +362,6 @@ export class FileScan {
   private carryLen = 0
   private offset = 0 // absolute offset of the current block
   private binary = false
-  private regex: RegExp | null
-  private perLineRegex: RegExp | null = null
 
   private selectedCount = 0
   private maxReached = false
@@ -368,18 +400,20 @@ export class FileScan {
     this.name = src.name
     this.filterMode = !!(since || until || options.levels?.length || options.dbs?.length || options.loggers?.length)
     this.recordMode = !!options.records || !!options.levels?.length || !!options.dbs?.length || !!options.loggers?.length
+    const regular = !!src.handle && !src.stream && !src.gzip && Number.isFinite(src.size)
+    this.numWidth = !options.initialTab ? 0 : regular ? String(src.size + (options.lineNumber ? 1 : 0)).length : 20
+    this.textMode = !!options.text || options.binaryFiles === 'text' || !!options.nullData
     this.printMode = !options.quiet && !options.count && !options.filesWithMatches && !options.filesWithoutMatch
     this.contextMode = this.printMode && !options.json && (options.after !== undefined || options.before !== undefined)
     this.after = this.contextMode ? options.after ?? 0 : 0
     this.before = this.contextMode ? options.before ?? 0 : 0
     this.max = options.maxCount ?? Infinity
-    this.namePrefix = Buffer.from(src.name, 'utf8').toString('latin1')
-    this.regex = m.literal || m.matchesEverything ? null : m.regex(false)
-    if (m.perLine) this.perLineRegex = new RegExp(this.regex!.source, this.regex!.flags.replace('g', ''))
+    this.namePrefix = stringBytes(src.name).toString('latin1')
     if (m.literal) this.lit = m.literal.toString('latin1')
     this.useBuffer = (!!m.literal || m.matchesEverything) && !this.recordMode && !this.filterMode
-    this.rawLines = !options.colors && !options.escapeControl && !options.lineNumber && !options.byteOffset && !this.recordMode && !options.json && !options.onlyMatching
-    this.namePrefixBuf = { ':': Buffer.from(this.namePrefix + ':', 'latin1'), '-': Buffer.from(this.namePrefix + '-', 'latin1') }
+    this.rawLines = !options.colors && !options.initialTab && !options.escapeControl && !options.lineNumber && !options.byteOffset && !this.recordMode && !options.json && !options.onlyMatching
+    const z = options.nullAfterName
+    this.namePrefixBuf = { ':': Buffer.from(this.namePrefix + (z ? '\0' : ':'), 'latin1'), '-': Buffer.from(this.namePrefix + (z ? '\0' : '-'), 'latin1') }
     if (this.max <= 0) this.stopped = true
   }
 
@@ -390,6 +424,26 @@ export class FileScan {
    * report's peak RSS over the bench folder was 185 MB with 512 KiB strings.
    */
   push(chunk: Buffer): Buffer | null {
+    if (this.o.nullData) swapNulNewline(chunk)
+    const at = this.readPos
+    this.readPos += chunk.length
+    if (!this.binary && !this.textMode) {
+      const nul = chunk.indexOf(0)
+      if (nul >= 0) {
+        // GNU grep reads 96 KiB at a time and turns binary at the buffer holding the first NUL:
+        // the lines that end before that buffer are printed as text
+        const cut = Math.max(0, Math.floor((at + nul) / GREP_BUFFER) * GREP_BUFFER - at)
+        const before = cut > 0 ? this.pushText(chunk.subarray(0, cut)) : null
+        if (this.stopped) return before
+        this.enterBinary()
+        const after = this.pushText(chunk.subarray(cut))
+        return before && after ? Buffer.concat([before, after]) : (before ?? after)
+      }
+    }
+    return this.pushText(chunk)
+  }
+
+  private pushText(chunk: Buffer): Buffer | null {
     if (this.useBuffer || chunk.length <= PIECE) return this.pushPiece(chunk)
     const outs: Buffer[] = []
     for (let off = 0; off < chunk.length && !this.stopped; ) {
@@ -408,7 +462,6 @@ export class FileScan {
 
   private pushPiece(chunk: Buffer): Buffer | null {
     if (this.stopped) return null
-    if (!this.binary && !this.o.text && chunk.indexOf(0) >= 0) this.enterBinary()
     if (!this.recordMode && !this.filterMode) {
       // Lines: only a chunk with a line end completes anything; keep the rest without copying it.
       const last = this.lastTerminator(chunk)
@@ -501,7 +554,7 @@ export class FileScan {
     this.cursorPos = offset
     this.cursorLine = line
     this.sawHeader = true
-    if (!this.binary && !this.o.text && bytes.indexOf(0) >= 0) this.enterBinary()
+    if (!this.binary && !this.textMode && bytes.indexOf(0) >= 0) this.enterBinary()
     return this.block(bytes)
   }
 
@@ -535,9 +588,9 @@ export class FileScan {
     if (o.quiet) return null
     if (o.count && !o.filesWithMatches && !o.filesWithoutMatch) {
       if (o.json) return this.jsonLine({ file: this.name, count: this.selectedCount })
-      return Buffer.from((o.withFilename ? this.fileName() + this.sep(':') : '') + this.selectedCount + '\n', 'latin1')
+      return Buffer.from((o.withFilename ? this.fileName() + this.nameEnd(':') : '') + this.selectedCount + '\n', 'latin1')
     }
-    if (o.filesWithoutMatch && this.selectedCount === 0) return o.json ? this.jsonLine({ file: this.name }) : Buffer.from(this.fileName() + '\n', 'latin1')
+    if (o.filesWithoutMatch && this.selectedCount === 0) return o.json ? this.jsonLine({ file: this.name }) : Buffer.from(this.fileName() + (o.nullAfterName ? '\0' : '\n'), 'latin1')
     return null
   }
 
@@ -567,7 +620,17 @@ export class FileScan {
 
   private enterBinary() {
     this.binary = true
-    if (this.regex) this.regex = this.m.regex(true)
+    // grep prints no more lines once a buffer holds a NUL, trailing context included
+    this.pendingAfter = 0
+    if (this.o.binaryFiles === 'without-match') {
+      // -I: grep gives up on the file where it finds a NUL, and counts it as holding no match
+      if (this.selectedCount > 0) {
+        this.shared.selectedFiles = (this.shared.selectedFiles ?? 1) - 1
+        this.shared.selected = this.shared.selectedFiles > 0
+      }
+      this.selectedCount = 0
+      this.stopped = true
+    }
   }
 
   private block(buf: Buffer, str?: string, heads?: number[]): Buffer | null {
@@ -703,23 +766,10 @@ export class FileScan {
     if (from >= limit) return -1
     if (this.m.matchesEverything) return from
     let hit: number
-    if (this.perLineRegex) {
-      for (let u = from; u < limit; ) {
-        const e = this.unitEnd(u)
-        if (this.perLineRegex.test(this.str.slice(u, e))) return u
-        u = e + 1
-      }
-      return -1
-    }
     if (this.memoFrom >= 0 && from >= this.memoFrom && (this.memoHit < 0 || this.memoHit >= from)) hit = this.memoHit
     else {
       if (this.m.literal) hit = this.str instanceof BufferHay ? this.str.find(this.m.literal, from) : this.str.indexOf(this.lit, from)
-      else {
-        const re = this.regex!
-        re.lastIndex = from
-        const mm = re.exec(this.text)
-        hit = mm ? mm.index : -1
-      }
+      else hit = this.m.find(this.text, from, this.binary)
       this.memoFrom = from
       this.memoHit = hit
     }
@@ -777,13 +827,14 @@ export class FileScan {
   private select(u: number, e: number, matched: boolean) {
     const o = this.o
     this.shared.selected = true
+    if (this.selectedCount === 0) this.shared.selectedFiles = (this.shared.selectedFiles ?? 0) + 1
     this.selectedCount++
     if (o.quiet) {
       this.shared.stopAll = this.stopped = true
       return
     }
     if (o.filesWithMatches) {
-      this.out.push(o.json ? this.jsonLine({ file: this.name }) : this.fileName() + '\n')
+      this.out.push(o.json ? this.jsonLine({ file: this.name }) : this.fileName() + (o.nullAfterName ? '\0' : '\n'))
       this.stopped = true
       return
     }
@@ -893,6 +944,12 @@ export class FileScan {
   private pushRaw(u: number, e: number, sep: ':' | '-') {
     if (this.o.withFilename) this.out.push(this.namePrefixBuf[sep])
     const hasNl = e < this.buf.length && this.buf[e] === NL
+    if (this.o.nullData) {
+      const line = Buffer.from(this.buf.subarray(u, hasNl ? e + 1 : e))
+      this.out.push(swapNulNewline(line))
+      if (!hasNl) this.out.push(NUL_BYTE)
+      return
+    }
     const last = this.out[this.out.length - 1]
     if (!this.o.withFilename && hasNl && last instanceof Buffer && last.buffer === this.buf.buffer && last.byteOffset + last.length === this.buf.byteOffset + u) {
       this.out[this.out.length - 1] = this.buf.subarray(last.byteOffset - this.buf.byteOffset, e + 1)
@@ -911,21 +968,24 @@ export class FileScan {
     let off = abs
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!
-      if (hasPrefix) s += this.prefix(sep, lineNo + i, off)
-      s += c && matched ? this.colorMatches(line, sep) : c ? paint(sep === ':' ? c.sl : c.cx, this.show(line), c) : this.show(line)
-      s += '\n'
+      if (hasPrefix) s += this.prefix(sep, lineNo + i, off, line.length)
+      const shown = c ? this.colorLine(line, sep, matched) : this.show(line)
+      s += o.nullData ? swapText(shown) + '\0' : shown + '\n'
       off += line.length + 1
     }
     return s
   }
 
-  private prefix(sep: ':' | '-', lineNo: number, off: number): string {
+  /** grep's print_line_head: NAME, line number, byte offset, then with -T a tab before a non-empty text. */
+  private prefix(sep: ':' | '-', lineNo: number, off: number, len: number): string {
     const o = this.o
     const c = o.colors
     let s = ''
-    if (o.withFilename) s += this.fileName() + this.sep(sep)
-    if (o.lineNumber) s += (c ? paint(c.ln, String(lineNo), c) : String(lineNo)) + this.sep(sep)
-    if (o.byteOffset) s += (c ? paint(c.bn, String(off), c) : String(off)) + this.sep(sep)
+    if (o.withFilename) s += this.fileName() + this.nameEnd(sep)
+    const w = this.numWidth
+    if (o.lineNumber) s += (c ? paint(c.ln, String(lineNo).padStart(w), c) : String(lineNo).padStart(w)) + this.sep(sep)
+    if (o.byteOffset) s += (c ? paint(c.bn, String(off).padStart(w), c) : String(off).padStart(w)) + this.sep(sep)
+    if (o.initialTab && s && len > 0) s += '\t'
     return s
   }
 
@@ -943,20 +1003,32 @@ export class FileScan {
     return this.o.escapeControl ? escapeControl(text) : text
   }
 
-  /** Each match of a line, coloured, the rest in the line's own colour (GNU grep's print_line_middle). */
-  private colorMatches(line: string, sep: ':' | '-'): string {
+  /**
+   * A line in colour as GNU grep 3.8's prline writes it. The line colour (`sl` selected, `cx`
+   * context; swapped under -v by `rv`) opens before each stretch between matches and is closed only
+   * by the match's own reset (print_line_middle); after the last match the rest, less a final `\r`,
+   * is painted whole (print_line_tail). Match colour: `ms` on selected lines, `mc` on context lines.
+   */
+  private colorLine(line: string, sep: ':' | '-', matched: boolean): string {
     const c = this.o.colors!
-    const color = sep === ':' ? c.ms : c.mc
-    const rest = sep === ':' ? c.sl : c.cx
+    const lineColor = (sep === ':') !== (!!this.o.invert && c.rv) ? c.sl : c.cx
+    const matchColor = sep === ':' ? c.ms : c.mc
+    const el = c.el ? '\x1b[K' : ''
     let s = ''
-    let last = 0
-    for (const [a, b] of this.matchesIn(line)) {
-      if (a > last) s += paint(rest, this.show(line.slice(last, a)), c)
-      s += paint(color, this.show(line.slice(a, b)), c)
-      last = b
+    let cur = 0
+    if (matched && matchColor) {
+      for (const [a, b] of this.matchesIn(line)) {
+        if (lineColor) s += `\x1b[${lineColor}m${el}`
+        s += this.show(line.slice(cur, a)) + paint(matchColor, this.show(line.slice(a, b)), c)
+        cur = b
+      }
     }
-    if (last < line.length) s += paint(rest, this.show(line.slice(last)), c)
-    return s
+    if (lineColor) {
+      const end = line.endsWith('\r') && line.length - 1 >= cur ? line.length - 1 : line.length
+      if (end > cur) s += paint(lineColor, this.show(line.slice(cur, end)), c)
+      cur = Math.max(cur, end)
+    }
+    return s + this.show(line.slice(cur))
   }
 
   /** Non-empty leftmost-longest matches of `line` (a single line, no terminator). */
@@ -968,22 +1040,7 @@ export class FileScan {
       for (let i = line.indexOf(lit); i >= 0; i = line.indexOf(lit, i + lit.length)) res.push([i, i + lit.length])
       return res
     }
-    const re = this.regex ?? this.m.regex(this.binary)
-    re.lastIndex = 0
-    for (;;) {
-      const mm = re.exec(line)
-      if (!mm) break
-      const start = mm.index
-      const end = this.m.longestEnd(line, start, start + mm[0].length, this.binary)
-      if (end === start) {
-        re.lastIndex = start + 1
-        if (start >= line.length) break
-        continue
-      }
-      res.push([start, end])
-      re.lastIndex = end
-    }
-    return res
+    return this.m.matches(line, this.binary)
   }
 
   private printMatches(u: number, e: number) {
@@ -994,9 +1051,9 @@ export class FileScan {
     for (const line of lines) {
       const abs = this.offset + lineStart
       for (const [a, b] of this.matchesIn(line)) {
-        let s = this.prefix(':', o.lineNumber ? this.lineAt(abs) : 0, abs + a)
-        const text = this.show(line.slice(a, b))
-        s += (c ? paint(c.ms, text, c) : text) + '\n'
+        let s = this.prefix(':', o.lineNumber ? this.lineAt(abs) : 0, abs + a, b - a)
+        const text = this.show(o.nullData ? swapText(line.slice(a, b)) : line.slice(a, b))
+        s += (c ? paint(c.ms, text, c) : text) + (o.nullData ? '\0' : '\n')
         this.out.push(s)
       }
       lineStart += line.length + 1
@@ -1047,4 +1104,21 @@ export class FileScan {
   }
 }
 
+const NUL_BYTE = Buffer.from([0])
 
+/** GNU grep 3.8's read size (INITIAL_BUFSIZE): each read of a regular file is one such buffer. */
+const GREP_BUFFER = 96 * 1024
+
+/** -z: NUL and newline bytes trade places, in place. */
+function swapNulNewline(b: Buffer): Buffer {
+  const nuls: number[] = []
+  for (let i = b.indexOf(0); i >= 0; i = b.indexOf(0, i + 1)) nuls.push(i)
+  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) b[i] = 0
+  for (const i of nuls) b[i] = 10
+  return b
+}
+
+/** -z: the same swap in a binary string. */
+function swapText(s: string): string {
+  return s.replace(/[\n\0]/g, (c) => (c === '\n' ? '\0' : '\n'))
+}

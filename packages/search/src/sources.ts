@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { constants as zc, gunzipSync } from 'node:zlib'
 import { fileError, SearchError } from './errors.js'
+import { keepFile, type FileRule } from './globs.js'
+import { fsPath } from './names.js'
 import { firstHeaderTime } from './records.js'
 
 /**
@@ -38,6 +40,16 @@ export interface DiscoverOptions {
   readFirstTimes?: boolean
   /** What a missing PATH list means; the CLI passes stdin or ~/logs. */
   stdin?: Readable
+  /** grep's --include/--exclude, in order: a folder's files by base name, PATHs by name suffix. */
+  files?: readonly FileRule[]
+  /** grep's --exclude-dir: folder PATHs whose name (or a suffix after a `/`) matches are skipped. */
+  excludeDirs?: readonly string[]
+  /** grep's -d: `recurse` (odoolog's way: a folder is a logs folder), `skip` them, `read` (an error, as grep). */
+  directories?: 'read' | 'skip' | 'recurse'
+  /** grep's -D skip: FIFOs, sockets and devices named as PATH are skipped (stdin never). */
+  devices?: 'read' | 'skip'
+  /** The name stdin takes in output (grep's --label). */
+  label?: string
 }
 
 const ODOO_LOG = /^odoo\.log(?:\.1|\.\d+|\.\d{4}-\d{2}-\d{2}|-\d{8})?(?:\.gz)?$/
@@ -59,32 +71,42 @@ export async function discover(paths: readonly string[], opts: DiscoverOptions =
   const out: LogSource[] = []
   for (const p of paths) {
     if (p === '-') {
-      out.push(stdinSource(opts.stdin ?? process.stdin))
+      out.push(stdinSource(opts.stdin ?? process.stdin, opts.label))
       continue
     }
     let st
     try {
-      st = await stat(p)
+      st = await stat(fsPath(p))
     } catch (e) {
+      // (grep still reports a PATH that --exclude names but that does not exist)
       out.push(failed(p, e))
       continue
     }
-    if (st.isDirectory()) out.push(...(await discoverDir(p, opts)))
-    else out.push(await openSource(p, opts.readFirstTimes ?? false))
+    if (st.isDirectory()) {
+      if (opts.directories === 'skip' || opts.excludeDirs?.some((g) => keepFile(p.replace(/\/+$/, ''), [{ glob: g, include: true }], true))) continue
+      if (opts.directories === 'read') out.push(failed(p, Object.assign(new Error('Is a directory'), { code: 'EISDIR' })))
+      else out.push(...(await discoverDir(p, opts)))
+      continue
+    }
+    if (opts.files && !keepFile(p, opts.files, true)) continue
+    if (opts.devices === 'skip' && (st.isFIFO() || st.isSocket() || st.isCharacterDevice() || st.isBlockDevice())) continue
+    out.push(await openSource(p, opts.readFirstTimes ?? false))
   }
   return out
 }
 
-export function stdinSource(stream: Readable): LogSource {
-  return { name: '(standard input)', stdin: stream, handle: null, size: Infinity, gzip: false, firstTime: null }
+export function stdinSource(stream: Readable, label = '(standard input)'): LogSource {
+  return { name: label, stdin: stream, handle: null, size: Infinity, gzip: false, firstTime: null }
 }
 
 async function discoverDir(dir: string, opts: DiscoverOptions): Promise<LogSource[]> {
-  const names = (await readdir(dir)).filter((n) => ODOO_LOG.test(n) || (opts.allLogs && OTHER_LOG.test(n)))
-  if (!names.some((n) => ODOO_LOG.test(n))) {
+  const all = (await readdir(fsPath(dir))).filter((n) => ODOO_LOG.test(n) || (opts.allLogs && OTHER_LOG.test(n)))
+  if (!all.some((n) => ODOO_LOG.test(n))) {
     const error = new SearchError(`${dir}: no Odoo log in this directory (expected odoo.log, odoo.log.1, odoo.log.YYYY-MM-DD.gz)`, 'E_NO_LOGS', dir)
     return [{ name: dir, handle: null, size: 0, gzip: false, firstTime: null, error }]
   }
+  // --include/--exclude may leave none: then nothing is searched there, as grep -r
+  const names = opts.files ? all.filter((n) => keepFile(n, opts.files!, false)) : all
   const prefix = dir.endsWith('/') ? dir : dir + '/'
   const sources = await Promise.all(names.map((n) => openSource(prefix + n, true)))
   const odoo = sources.filter((s) => ODOO_LOG.test(baseName(s.name)))
@@ -120,7 +142,7 @@ function failed(name: string, e: unknown): LogSource {
 async function openSource(path: string, readFirstTime: boolean): Promise<LogSource> {
   let handle: FileHandle | undefined
   try {
-    handle = await open(path, 'r')
+    handle = await open(fsPath(path), 'r')
     const st = await handle.stat()
     if (st.isDirectory()) throw Object.assign(new Error('Is a directory'), { code: 'EISDIR' })
     // a pipe has no size and no position: reading its head here would take bytes from the search

@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import type { Readable } from 'node:stream'
 import { recipientRecords } from '@odoolog/mail'
-import { discover, grep, grepChosen, parseGrepColors, stdinSource, type GrepOptions, type PatternSyntax } from '@odoolog/search'
+import { discover, grep, grepChosen, parseGrepColors, stdinSource, type FileRule, type GrepOptions, type PatternSyntax } from '@odoolog/search'
 import { CliError, ExitCode } from '../errors.js'
 import { Output, say as sayTo, useColor, type Io } from '../io.js'
 import { followLast, followOptions, followPath, sayFile, stopOnSignals } from './_follow.js'
@@ -27,7 +28,6 @@ export interface GrepArgs {
   o?: boolean
   q?: boolean
   s?: boolean
-  a?: boolean
   m?: number
   A?: number
   B?: number
@@ -44,13 +44,23 @@ export interface GrepArgs {
   allLogs?: boolean
   to?: string
   follow?: boolean
+  f?: string[]
+  label?: string
+  Z?: boolean
+  z?: boolean
+  T?: boolean
+  binaryFiles?: 'binary' | 'text' | 'without-match'
+  fileRules?: FileRule[]
+  excludeDir?: string[]
+  d?: 'read' | 'skip' | 'recurse'
+  D?: 'read' | 'skip'
 }
 
 /** `odoolog grep`: maps grep's flags onto the search library and writes what it yields. */
 export async function grepCommand(a: GrepArgs, io: Io): Promise<ExitCode> {
   const positional = [...a.args]
-  let patterns: string[]
-  if (a.e !== undefined) patterns = ([] as string[]).concat(a.e).map(String)
+  let patterns: (string | Buffer)[]
+  if (a.e !== undefined || a.f !== undefined) patterns = [...([] as string[]).concat(a.e ?? []).map(String), ...(await patternFiles(a.f ?? [], io.stdin))]
   else if (a.to !== undefined) {
     // PATTERN is optional with --to: a first argument that names an existing file or folder is a PATH
     patterns = positional.length && positional[0] !== '-' && !existsSync(positional[0]!) ? [String(positional.shift())] : ['']
@@ -68,11 +78,16 @@ export async function grepCommand(a: GrepArgs, io: Io): Promise<ExitCode> {
   // must list files
   if (a.m === 0 && !a.l && !a.L) return 1
   const syntax: PatternSyntax = a.F ? 'fixed' : a.P ? 'perl' : a.E ? 'extended' : 'basic'
+  const color = useColor(a.color, io.stdout, io.env)
+  const colors = color ? parseGrepColors(io.env.GREP_COLORS, io.env.GREP_COLOR) : undefined
+  // grep 3.8 still honours GREP_COLOR, with a warning, where GREP_COLORS does not override it
+  if (colors?.warning) sayTo(io, colors.warning)
   const paths = resolvePaths(positional, io)
   const followed = a.follow ? followPath(paths, a, 'grep') : null
-  let sources = paths.stdin ? [stdinSource(io.stdin)] : await discover(paths.list, { allLogs: a.allLogs, stdin: io.stdin })
+  let sources = paths.stdin
+    ? [stdinSource(io.stdin, a.label)]
+    : await discover(paths.list, { allLogs: a.allLogs, stdin: io.stdin, label: a.label, files: a.fileRules, excludeDirs: a.excludeDir, directories: a.d, devices: a.D })
   if (followed) sources = await followLast(sources, followed)
-  const color = useColor(a.color, io.stdout, io.env)
   const options: GrepOptions = {
     patterns,
     syntax,
@@ -85,13 +100,17 @@ export async function grepCommand(a: GrepArgs, io: Io): Promise<ExitCode> {
     filesWithoutMatch: a.L,
     lineNumber: a.n,
     byteOffset: a.b,
-    withFilename: a.H ? true : a.h ? false : sources.length > 1 || paths.hasDir,
+    // grep decides by the PATHs given, before --include/--exclude or -d skip leave some out
+    withFilename: a.H ? true : a.h ? false : paths.list.length > 1 || paths.hasDir || sources.length > 1,
     onlyMatching: a.o,
     quiet: a.q,
     maxCount: a.m,
     after: a.A ?? a.C,
     before: a.B ?? a.C,
-    text: a.a,
+    binaryFiles: a.binaryFiles,
+    nullAfterName: a.Z,
+    nullData: a.z,
+    initialTab: a.T,
     records: a.records || a.to !== undefined,
     since: a.since,
     until: a.until,
@@ -99,7 +118,7 @@ export async function grepCommand(a: GrepArgs, io: Io): Promise<ExitCode> {
     dbs: list(a.db),
     loggers: list(a.logger),
     json: a.json,
-    colors: color ? parseGrepColors(io.env.GREP_COLORS) : undefined,
+    colors,
     escapeControl: !!io.stdout.isTTY,
   }
   const signals = followed ? stopOnSignals() : null
@@ -128,6 +147,7 @@ export async function grepCommand(a: GrepArgs, io: Io): Promise<ExitCode> {
           return ExitCode.Match
         }
       } else if (ev.kind === 'binary') say(`${ev.file}: binary file matches`)
+      else if (ev.kind === 'warning') say(`warning: ${ev.message}`)
       else if (ev.kind === 'error' && !a.s) say(ev.error.message)
       else if (ev.kind === 'file') sayFile(io, ev.source.name, ev.why)
     }
@@ -144,4 +164,30 @@ export async function grepCommand(a: GrepArgs, io: Io): Promise<ExitCode> {
 function list(v: string | string[] | undefined): string[] | undefined {
   if (v === undefined) return undefined
   return ([] as string[]).concat(v).flatMap((x) => String(x).split(',')).filter(Boolean)
+}
+
+/**
+ * -f FILE: one pattern per line, as bytes (a final line end ends the last pattern, an empty FILE
+ * holds none); `-f -` reads stdin. A FILE that cannot be read is grep's error, before any search.
+ */
+async function patternFiles(files: readonly string[], stdin: Readable): Promise<Buffer[]> {
+  const out: Buffer[] = []
+  for (const f of files) {
+    let data: Buffer
+    try {
+      data = f === '-' ? await readAll(stdin) : readFileSync(f)
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as NodeJS.ErrnoException).code === 'EISDIR' ? 'Is a directory' : (e as Error).message
+      throw new CliError(`${f}: ${why}`, 'E_USAGE', { grepWording: true })
+    }
+    if (data.length === 0) continue
+    out.push(data[data.length - 1] === 10 ? data.subarray(0, data.length - 1) : data)
+  }
+  return out
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const parts: Buffer[] = []
+  for await (const c of stream) parts.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string))
+  return Buffer.concat(parts)
 }
