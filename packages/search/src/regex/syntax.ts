@@ -140,7 +140,7 @@ export function parsePattern(p: string, o: SyntaxOptions): Parsed {
         n = c < '0' || c > '9' || n === -2 ? -2 : n === -1 ? c.charCodeAt(0) - 48 : Math.min(RE_DUP_MAX + 1, n * 10 + c.charCodeAt(0) - 48)
       }
     }
-    let start = number()
+    const start = number()
     let min = start.n
     if (min === -1) {
       if (start.stop === ',') min = 0
