@@ -173,6 +173,17 @@ describe.skipIf(!!missing)('a .gz with bytes after its members reads as zgrep re
     }
   })
 
+  it('zero padding after the last member: passed on as zgrep passes it (NUL-ended lines to grep)', () => {
+    writeFileSync(join(dir, 'zeros.gz'), Buffer.concat([gzipSync('x\ny\n'), Buffer.alloc(10)]))
+    for (const args of [['-c', ''], ['-a', '-c', ''], ['-c', 'y'], ['-a', '-o', '-b', 'y']]) {
+      const z = bash(`zgrep ${args.map((a) => `'${a}'`).join(' ')} zeros.gz`, dir)
+      const o = odoolog(['grep', ...args, 'zeros.gz'], { cwd: dir })
+      expect(o.stdout.toString('latin1'), args.join(' ')).toBe(z.stdout)
+      expect(o.status).toBe(z.status)
+    }
+    expect(odoolog(['grep', '-c', '', 'zeros.gz'], { cwd: dir }).stdout.toString()).toBe('12\n')
+  })
+
   it('a member with an unknown method after good ones: the good ones, then one line naming the file, exit 2 (zgrep: 2)', () => {
     const z = bash('zgrep -c x bad.gz', dir)
     const o = odoolog(['grep', '-n', 'x', 'bad.gz'], { cwd: dir })
@@ -371,6 +382,7 @@ describe.skipIf(!!missing)('2: pattern bytes and file names that are not UTF-8 a
     writeFileSync(join(dir, 'l1'), Buffer.from('caf\xe9 x\ncafe\n\xff\xfeab\nCAF\xc9\n\xe2\x82\xac 5\n', 'latin1'))
     // a file whose name is the byte 0xe9 then name.txt (Node writes it through a Buffer path)
     writeFileSync(Buffer.from(join(dir, '\xe9name.txt'), 'latin1'), 'hello x\n')
+    writeFileSync(Buffer.from(join(dir, '\xe9pats'), 'latin1'), Buffer.from('caf\xe9\nab\n', 'latin1'))
   })
   const CASES = [
     "-c $'\\xe9' l1",
@@ -389,6 +401,8 @@ describe.skipIf(!!missing)('2: pattern bytes and file names that are not UTF-8 a
     "-l x $'\\xe9name.txt' l1",
     "x $'\\xe9nope' l1",
     "--include=$'\\xe9*' x $'\\xe9name.txt' l1",
+    "-n -f $'\\xe9pats' l1",
+    "-f $'\\xe9nope' l1",
   ]
   it.each(CASES)('grep %s', (args) => {
     const g = bash(`grep ${args}`, dir)

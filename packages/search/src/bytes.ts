@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { pipeline, type Readable } from 'node:stream'
 import { open } from 'node:fs/promises'
-import { crc32, createGunzip, createInflateRaw } from 'node:zlib'
+import { crc32, createGunzip, createInflateRaw, type Gunzip } from 'node:zlib'
 import { fileError } from './errors.js'
 import { isGzip, type LogSource } from './sources.js'
 
@@ -22,6 +22,7 @@ const INFLATE_CHUNK = 512 << 10
  */
 export async function* readBytes(source: LogSource, signal?: AbortSignal): AsyncGenerator<Buffer> {
   let input: AsyncIterable<Buffer>
+  let gunzip: Gunzip | null = null
   if (source.stdin) input = sniffed(source.stdin)
   else if (source.stream && source.handle) {
     // from where it stands to its end (grep reads a FIFO's writer to EOF, not up to a size)
@@ -40,13 +41,25 @@ export async function* readBytes(source: LogSource, signal?: AbortSignal): Async
       autoClose: false,
       signal,
     })
-    input = source.gzip ? pipeline(raw, createGunzip({ chunkSize: INFLATE_CHUNK }), () => {}) : raw
+    gunzip = source.gzip ? createGunzip({ chunkSize: INFLATE_CHUNK }) : null
+    input = gunzip ? pipeline(raw, gunzip, () => {}) : raw
   }
   let emitted = 0
   try {
     for await (const chunk of input) {
       emitted += (chunk as Buffer).length
       yield chunk as Buffer
+    }
+    // Node's gunzip ends quietly at zero padding after the last member; zgrep's `gzip -cdfq`
+    // passes those zeros on (grep then counts them as NUL-ended lines)
+    if (gunzip && source.handle) {
+      for (let at = gunzip.bytesWritten; at < source.size; ) {
+        const piece = Buffer.alloc(Math.min(64 << 10, source.size - at))
+        const { bytesRead } = await source.handle.read(piece, 0, piece.length, at)
+        if (bytesRead === 0) break
+        yield piece.subarray(0, bytesRead)
+        at += bytesRead
+      }
     }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException)?.code

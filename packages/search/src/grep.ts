@@ -348,10 +348,6 @@ export class FileScan {
    * of the largest number for what is not a regular file (stdin, a pipe, what zgrep inflates).
    */
   private readonly numWidth: number
-  /** What follows a file name: `:` / `-` (coloured) or a NUL with -Z. */
-  private nameEnd(sep: string): string {
-    return this.o.nullAfterName ? '\0' : this.sep(sep)
-  }
   private readonly after: number
   private readonly before: number
   private readonly max: number
@@ -992,6 +988,11 @@ export class FileScan {
   private fileName(): string {
     const c = this.o.colors
     return c ? paint(c.fn, this.namePrefix, c) : this.namePrefix
+  }
+
+  /** What follows a file name: `:` / `-` (coloured) or a NUL with -Z. */
+  private nameEnd(sep: string): string {
+    return this.o.nullAfterName ? '\0' : this.sep(sep)
   }
 
   private sep(sep: string): string {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import type { Readable } from 'node:stream'
 import { recipientRecords } from '@odoolog/mail'
-import { discover, grep, grepChosen, parseGrepColors, stdinSource, type FileRule, type GrepOptions, type PatternSyntax } from '@odoolog/search'
+import { discover, fsPath, grep, grepChosen, parseGrepColors, stdinSource, type FileRule, type GrepOptions, type PatternSyntax } from '@odoolog/search'
 import { CliError, ExitCode } from '../errors.js'
 import { Output, say as sayTo, useColor, type Io } from '../io.js'
 import { followLast, followOptions, followPath, sayFile, stopOnSignals } from './_follow.js'
@@ -175,9 +175,10 @@ async function patternFiles(files: readonly string[], stdin: Readable): Promise<
   for (const f of files) {
     let data: Buffer
     try {
-      data = f === '-' ? await readAll(stdin) : readFileSync(f)
+      data = f === '-' ? await readAll(stdin) : readFileSync(fsPath(f))
     } catch (e) {
-      const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as NodeJS.ErrnoException).code === 'EISDIR' ? 'Is a directory' : (e as Error).message
+      const code = (e as NodeJS.ErrnoException).code ?? ''
+      const why = { ENOENT: 'No such file or directory', EISDIR: 'Is a directory', EACCES: 'Permission denied' }[code] ?? (e as Error).message
       throw new CliError(`${f}: ${why}`, 'E_USAGE', { grepWording: true })
     }
     if (data.length === 0) continue
