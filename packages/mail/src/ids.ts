@@ -50,3 +50,22 @@ export class RecentMap<K, V> {
     if (!this.young.delete(key)) this.old.delete(key)
   }
 }
+
+/**
+ * A Message-Id as a 53-bit number, to key the Message-Id → mail id index: a mass mailing keeps some
+ * 80,000 Message-Ids there for LINK_DAYS (a string key is ~120 bytes with its copy, a number 16:
+ * the index was a third of the parser's live heap on the mail-dense bench folder). Two independent
+ * 32-bit FNV-1a hashes, 53 bits kept: with 160,000 keys held, a bounce names a wrong mail with odds
+ * of about 2e-11.
+ */
+export function messageIdKey(s: string): number {
+  let a = 0x811c9dc5
+  let b = 0x9747b28c
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    a = Math.imul(a ^ c, 0x01000193)
+    b = Math.imul(b ^ c, 0x5bd1e995)
+    b ^= b >>> 15
+  }
+  return (a >>> 0) * 0x200000 + (b >>> 11)
+}

@@ -127,6 +127,36 @@ describe('what later records add', () => {
   })
 })
 
+describe('the per-mail index (one map: a count, or the info a mail needs)', () => {
+  it('a mail that went out is sent again (a resend): its count goes on, whether it had info or not', async () => {
+    const evs = await all(
+      failed(T0, 810, 421, 'eve@example.com') + sent(T0 + H, 810) + sent(T0 + H, 811, 'ann@example.com') + web(T0 + HOLD_MS + 2 * H) + sent(T0 + HOLD_MS + 3 * H, 810) + sent(T0 + HOLD_MS + 3 * H, 811, 'ann@example.com'),
+    )
+    expect(attempts(evs).map((a) => [a.mailId, a.attempt, a.status, a.recipient])).toEqual([
+      [810, 1, 'failed', 'eve@example.com'],
+      [810, 2, 'sent', 'eve@example.com'],
+      [811, 1, 'sent', 'a**@example.com'], // 18.0 logs it redacted
+      [810, 3, 'sent', null], // its info was dropped once it went out: only its count is kept
+      [811, 2, 'sent', 'a**@example.com'],
+    ])
+  })
+
+  it('bounces that name only a Message-Id find each of 300 mails, hours after they left', async () => {
+    let log = ''
+    for (let i = 0; i < 300; i++) log += sent(T0 + i * 1000, 20000 + i, `u${i}@example.com`)
+    log += web(T0 + HOLD_MS + H)
+    for (let i = 0; i < 300; i += 7) log += bounce(T0 + HOLD_MS + 2 * H + i, 20000 + i, `u${i}@example.com`)
+    const bounces = (await all(log)).filter((e) => e.kind === 'bounce')
+    expect(bounces).toHaveLength(43)
+    for (const b of bounces) expect(b.mailId).toBe(20000 + Number(/^u(\d+)@/.exec(b.bouncedAddress!)![1]))
+  })
+
+  it('a bounce for a Message-Id no mail had links to none', async () => {
+    const evs = await all(sent(T0, 830, 'x@example.com') + bounce(T0 + H, 831, 'y@example.com'))
+    expect(evs.find((e) => e.kind === 'bounce')).toMatchObject({ mailId: null, bouncedAddress: 'y@example.com' })
+  })
+})
+
 describe('per-mail state is bounded in time', () => {
   it(`a mail tried again within LINK_DAYS keeps its count and recipient; later, it counts from 1`, async () => {
     const day = 24 * H

@@ -4,7 +4,7 @@ import { escapeControl, paint, type GrepColors } from './colors.js'
 import { fileError, SearchError } from './errors.js'
 import { stringBytes } from './names.js'
 import { compilePatterns, type Matcher, type PatternSyntax } from './pattern.js'
-import { findHeaders, firstHeader, isHeaderAt, parseHeader, parseTimeBound, stampToIso, type RecordHeader } from './records.js'
+import { findHeaders, firstHeader, isHeaderAt, parseHeader, parseTimeBound, readHeader, stampToIso, type RecordHeader } from './records.js'
 import { follow, type FollowOptions, type FollowSwitch } from './follow.js'
 import { closeAll, type LogSource } from './sources.js'
 
@@ -908,7 +908,11 @@ export class FileScan {
   private printUnit(u: number, e: number, sep: ':' | '-', matched: boolean) {
     const abs = this.offset + u
     if (this.o.collect) {
-      const rec: LogRecord = { file: this.name, source: this.source, line: this.o.collectLines === false ? 0 : this.lineAt(abs), offset: abs, header: parseHeader(this.text, u), text: this.buf.subarray(u, e).toString('utf8') }
+      const text = this.buf.toString('utf8', u, e)
+      // the header read from the record's own text: its fields are views of that text, and its
+      // offsets count that text's characters (the block's are latin1 bytes)
+      const header = readHeader(text, 0, false) ?? parseHeader(this.text, u)
+      const rec: LogRecord = { file: this.name, source: this.source, line: this.o.collectLines === false ? 0 : this.lineAt(abs), offset: abs, header, text }
       // a copy: a view would keep the whole block alive while the record waits
       if (this.o.keepBytes) rec.bytes = Buffer.from(this.buf.subarray(u, Math.min(e + 1, this.buf.length)))
       this.collected.push(rec)
