@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
+import { rng } from '../helpers/rng.js'
 import { DEFAULT_COLORS, grep, SearchError, stdinSource, type GrepOptions } from '../../packages/search/src/index.js'
 import { gnuGrep, gnuGrepMissing } from '../helpers/run.js'
 
@@ -14,18 +15,6 @@ if (missing) console.warn(`skipping the grep fuzzer: ${missing}`)
 
 const COUNT = Number(process.env.ODOOLOG_FUZZ ?? 350)
 const SEED = Number(process.env.ODOOLOG_FUZZ_SEED ?? 20261128)
-
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const BRE_TOKENS = ['a', 'b', 'c', 'a', 'b', ' ', '_', '.', '*', '*', '\\+', '\\?', '\\{1,2\\}', '\\{2\\}', '\\{,1\\}', '\\(', '\\)', '\\(', '\\)', '\\|', '^', '$', '[ab]', '[^a]', '[b-c]', '\\<', '\\>', '\\b', '\\B', '\\w', '\\W', '\\1', '[[:alpha:]]', '{', '}', '+', '?', '|', '\\s', 'A', '[[:upper:]]', '-']
 const ERE_TOKENS = ['a', 'b', 'c', 'a', 'b', ' ', '_', '.', '*', '*', '+', '?', '{1,2}', '{2}', '{,1}', '(', ')', '(', ')', '|', '|', '^', '$', '[ab]', '[^a]', '[b-c]', '\\<', '\\>', '\\b', '\\B', '\\w', '\\W', '\\1', '[[:alpha:]]', '{', '\\{', '\\*', 'A', '[A-b]', '-', '()']

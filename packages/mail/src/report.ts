@@ -2,7 +2,7 @@
 import { addDays } from 'date-fns/addDays'
 import type { AttemptEvent, BounceEvent, IncomingErrorEvent, MailEvent } from './events.js'
 import { attemptFilter, recipientsOf } from './filter.js'
-import { LINK_DAYS, RecentMap } from './ids.js'
+import { LINK_DAYS, RecentMap, recentNumbers } from './ids.js'
 
 // Aggregations over the parser's stream. Each report is a tally: add() takes one event at a time and
 // keeps counters and bounded per-mail state, never the events; result() gives the report. The
@@ -63,6 +63,8 @@ export interface RetriesRow {
 }
 
 const UNKNOWN = '(unknown)'
+/** A mail counted in several groups (a group index is 0 or more). */
+const MANY = -2
 
 function domainOfAddress(r: string): string {
   return r.includes('@') ? r.slice(r.lastIndexOf('@') + 1).toLowerCase() : UNKNOWN
@@ -106,13 +108,16 @@ export class RetriesTally implements Tally<RetriesRow[]> {
   private readonly rows: RetriesRow[] = []
   /** Per row, SMTP code → count; made into `codes` objects at the end (see codesObject). */
   private readonly codes: (Map<number, number> | null)[] = []
-  private readonly groupsOf = new RecentMap<number, number | Set<number>>(LINK_DAYS / 2)
+  /** Per mail, its group (in a NumberTable: no object per mail), or MANY and its groups in `groupSets`. */
+  private readonly groupOf = recentNumbers(LINK_DAYS / 2)
+  private readonly groupSets = new RecentMap<number, Set<number>>(LINK_DAYS / 2)
 
   constructor(private readonly by: RetriesBy) {}
 
   add(e: MailEvent) {
     if (e.kind !== 'attempt') return
-    this.groupsOf.day(e.day)
+    this.groupOf.day(e.day)
+    this.groupSets.day(e.day)
     for (const key of groupKeys(e, this.by)) this.addTo(key, e)
   }
 
@@ -138,18 +143,22 @@ export class RetriesTally implements Tally<RetriesRow[]> {
   }
 
   private newInGroup(id: number, g: number): boolean {
-    const seen = this.groupsOf.get(id)
+    const seen = this.groupOf.get(id)
     if (seen === undefined) {
-      this.groupsOf.set(id, g)
+      this.groupOf.set(id, g)
       return true
     }
     if (seen === g) return false
-    if (typeof seen === 'number') {
-      this.groupsOf.set(id, new Set([seen, g]))
+    if (seen !== MANY) {
+      this.groupOf.set(id, MANY)
+      this.groupSets.set(id, new Set([seen, g]))
       return true
     }
-    if (seen.has(g)) return false
-    seen.add(g)
+    // (both maps are used together, so they keep an entry equally long)
+    const set = this.groupSets.get(id)
+    if (!set) this.groupSets.set(id, new Set([g]))
+    else if (set.has(g)) return false
+    else set.add(g)
     return true
   }
 

@@ -98,7 +98,8 @@ export function parseHeader(str: string, pos = 0): RecordHeader | null {
  */
 export function readHeader(str: string, pos: number, copy: boolean): RecordHeader | null {
   PLAIN_AT.lastIndex = pos
-  let m = PLAIN_AT.exec(str)
+  const plain = PLAIN_AT.exec(str)
+  let m = plain
   if (!m) {
     if (!mayStartHeader(str.charCodeAt(pos))) return null
     HEADER_AT.lastIndex = pos
@@ -110,7 +111,8 @@ export function readHeader(str: string, pos: number, copy: boolean): RecordHeade
     level: m[4] as Level,
     db: intern(m[5]!),
     logger: intern(m[6]!),
-    messageStart: m[0].length,
+    // (the sticky regex's end, not m[0]: no string made for the whole header)
+    messageStart: (m === plain ? PLAIN_AT.lastIndex : HEADER_AT.lastIndex) - pos,
     prefixLength: m[1]?.length ?? 0,
   }
 }

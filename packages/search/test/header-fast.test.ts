@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { rng } from '../../../test/helpers/rng.js'
 import { findHeaders, parseHeader, PREFIX_SOURCE } from '../src/index.js'
 
 // The header is read by a plain-form regex first and the full one (outside prefix, ANSI colour)
@@ -19,16 +20,6 @@ function oracle(s: string, pos: number) {
 }
 
 const BASE = '2026-11-26 05:00:20,506 20 INFO acme-mass odoo.addons.base.models.ir_mail_server: Mail delivery failed'
-
-/** A seeded generator (mulberry32), so that a failure names a line that can be run again. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 // bytes that sit at the edges of the two readings: separators, ESC, the prefix's characters,
 // white space that \s knows beyond ASCII, non-ASCII letters
