@@ -7,7 +7,8 @@
 import { anonymize, clf, failureTraceback, pad, rng, stamp as stampOf } from '../examples/logs/seeded.mjs'
 import { DAY0, writeFolder } from './corpus.mjs'
 
-const VERSION = 2
+// 3: records end with Odoo's trailing space (odoo-log-formats.md §1.1); werkzeug lines do not
+const VERSION = 3
 const DB = 'acme-mass-7654321'
 const DOMAINS = ['example.com', 'example.org', 'example.net', 'mail.example.com', 'corp.example', 'shop.example']
 const FIRST = ['maria', 'jdoe', 'li', 'alexandre', 'sam', 'priya', 'omar', 'eva', 'jonas', 'chen', 'fatima', 'noah']
@@ -69,10 +70,10 @@ function* generate(days) {
         const ms = Math.max(due0, start)
         const verp = id % 2 === 0
         const to = verp ? `bounce+${id}-mailing.trace-${id % 5000}@acme.com` : 'bounce@acme.com'
-        emit({ kind: 'bounce', text: `${stampOf(ms)} 41 INFO ${DB} ${THREAD}: Routing mail from MAILER-DAEMON@mx.example.net to ${to} with Message-Id <${ms}.B${id}@mx.example.net>: not routing bounce email from ${rcpt} replying to ['${msgId(id)}'] (model mailing.trace ID ${id % 5000})` })
+        emit({ kind: 'bounce', text: `${stampOf(ms)} 41 INFO ${DB} ${THREAD}: Routing mail from MAILER-DAEMON@mx.example.net to ${to} with Message-Id <${ms}.B${id}@mx.example.net>: not routing bounce email from ${rcpt} replying to ['${msgId(id)}'] (model mailing.trace ID ${id % 5000}) ` })
       }
       const pid = 20 + (r % 4)
-      emit({ kind: 'cron', text: `${stampOf(t)} ${pid} INFO ${DB} ${CRON}: Job 'Mail: Email Queue Manager' (3) starting` })
+      emit({ kind: 'cron', text: `${stampOf(t)} ${pid} INFO ${DB} ${CRON}: Job 'Mail: Email Queue Manager' (3) starting ` })
       const runStart = t
       const batch = retry.splice(0, retry.length).concat(Array.from({ length: perRun }, () => [++nextId, contact(Math.floor(rand() * CONTACTS)), 0]))
       for (const [id, rcpt, tries] of batch) {
@@ -86,14 +87,14 @@ function* generate(days) {
           permanent(emit, t, pid, id, rcpt, 'SMTPDataError', "(421, b'4.7.0 Try again later, closing connection.')")
           retry.push([id, rcpt, tries + 1])
         } else {
-          emit({ kind: 'attempt', status: 'sent', text: `${stampOf(t)} ${pid} INFO ${DB} ${MAIL}: Mail with ID ${id} and Message-Id '${msgId(id)}' from 'news@acme.com' to (redacted) '${anonymize(rcpt)}' successfully sent` })
+          emit({ kind: 'attempt', status: 'sent', text: `${stampOf(t)} ${pid} INFO ${DB} ${MAIL}: Mail with ID ${id} and Message-Id '${msgId(id)}' from 'news@acme.com' to (redacted) '${anonymize(rcpt)}' successfully sent ` })
           if (rand() < 0.01) bounces.push([t + 60e3 + Math.floor(rand() * 4 * 3600e3), id, rcpt])
         }
       }
       t += 50
-      emit({ kind: 'other', text: `${stampOf(t)} ${pid} INFO ${DB} ${MAIL}: Sent batch ${batch.length} emails via mail server ID #False` })
+      emit({ kind: 'other', text: `${stampOf(t)} ${pid} INFO ${DB} ${MAIL}: Sent batch ${batch.length} emails via mail server ID #False ` })
       t += 10
-      emit({ kind: 'cron', text: `${stampOf(t)} ${pid} INFO ${DB} ${CRON}: Job 'Mail: Email Queue Manager' (3) done in ${((t - runStart) / 1000).toFixed(3)}s` })
+      emit({ kind: 'cron', text: `${stampOf(t)} ${pid} INFO ${DB} ${CRON}: Job 'Mail: Email Queue Manager' (3) done in ${((t - runStart) / 1000).toFixed(3)}s ` })
     }
     // bounces and web lines interleave: the file is in time order, as one Odoo process writes it
     const key = (r) => r.text.slice(0, 23)
@@ -102,12 +103,12 @@ function* generate(days) {
 }
 
 function permanent(emit, t, pid, id, rcpt, cls, text) {
-  emit({ kind: 'smtp', text: `${stampOf(t)} ${pid} INFO ${DB} ${SMTP}: Mail delivery failed via SMTP server 'None'.\n${cls}: ${text}` })
+  emit({ kind: 'smtp', text: `${stampOf(t)} ${pid} INFO ${DB} ${SMTP}: Mail delivery failed via SMTP server 'None'.\n${cls}: ${text} ` })
   const t2 = t + 3
   emit({
     kind: 'attempt',
     status: 'failed',
-    text: [`${stampOf(t2)} ${pid} ERROR ${DB} ${MAIL}: failed sending mail (id: ${id}) due to Mail Delivery Failed`, "Mail delivery failed via SMTP server 'None'.", `${cls}: ${text}`, ...failureTraceback(cls, text)].join('\n'),
+    text: [`${stampOf(t2)} ${pid} ERROR ${DB} ${MAIL}: failed sending mail (id: ${id}) due to Mail Delivery Failed`, "Mail delivery failed via SMTP server 'None'.", `${cls}: ${text} `, ...failureTraceback(cls, text)].join('\n'),
   })
 }
 

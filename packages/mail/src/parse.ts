@@ -1,7 +1,8 @@
-import { parseHeader, PREFIX_SOURCE, readRecords, stampToIso, type FollowOptions, type FollowSwitch, type LogRecord, type LogSource, type Progress, type RecordEvent, type RecordHeader, type SearchError } from '@odoolog/search'
+import { parseHeader, PREFIX_SOURCE, readRecords, stampToIso, type FollowOptions, type FollowSwitch, type LogRecord, type LogSource, type Progress, type RecordEvent, type SearchError } from '@odoolog/search'
 import type { AttemptEvent, BounceEvent, EventBase, IncomingErrorEvent, MailEvent, ParseStats, QueueRunEvent } from './events.js'
 import { normalizeAddress } from './filter.js'
 import { LINK_DAYS, messageIdKey, RecentMap, recentNumbers } from './ids.js'
+import { readSentLine, SentLine, SentSlots } from './sent-line.js'
 import { parseSmtpFailure, saysLimit, type SmtpDetails } from './smtp.js'
 
 /**
@@ -67,12 +68,13 @@ export function readMailBatches(sources: readonly LogSource[], opts: ParseOption
 }
 
 function mailRecords(sources: readonly LogSource[], opts: ParseOptions) {
-  return readRecords(sources, { patterns: MAIL_PATTERNS, syntax: 'fixed', since: opts.since, until: opts.until, signal: opts.signal, countRecords: opts.countRecords, onProgress: opts.onProgress, follow: opts.follow })
+  return readRecords(sources, { patterns: MAIL_PATTERNS, syntax: 'fixed', since: opts.since, until: opts.until, signal: opts.signal, countRecords: opts.countRecords, onProgress: opts.onProgress, follow: opts.follow, lane: readSentLine })
 }
 
 /** What a record stream says when it ends (readRecords' RecordSummary; `withoutRecords` optional for hand-made streams). */
 type InputSummary = { records: number; orphanLines: number; errors: number; withoutRecords?: string[] }
-type RecordInput = AsyncGenerator<RecordEvent, InputSummary>
+/** Records, and the `successfully sent` ones the record layer's lane read from their bytes. */
+type RecordInput = AsyncGenerator<RecordEvent<SentLine>, InputSummary>
 
 /**
  * The parser proper, over any record stream (readRecords with or without a prefilter). An event is
@@ -107,7 +109,7 @@ export async function* parseMailBatches(input: RecordInput, hooks: Pick<ParseOpt
       if (ev.kind === 'error') fileErrors.push(ev.error)
       else if (ev.kind === 'file') hooks.onFile?.(ev.source, ev.why)
       else {
-        if (ev.kind === 'records') for (const rec of ev.records) p.record(rec)
+        if (ev.kind === 'records') for (const rec of ev.records) rec instanceof SentLine ? p.sentLine(rec) : p.record(rec)
         else {
           p.settle()
           hooks.onIdle?.()
@@ -158,7 +160,6 @@ const FETCH_ATTACH = /^Failed to fetch mail (\S+) from server (.*?)\.?$/
 interface Rec {
   /** The record as read (what a tracker is told about). */
   raw: LogRecord
-  header: RecordHeader
   /** Message lines then continuation lines, ANSI and outside prefixes removed, trailing blanks trimmed. */
   lines: string[]
   base: EventBase
@@ -264,8 +265,9 @@ export class Parser {
   readonly counts = { attempt: 0, queue_run: 0, bounce: 0, incoming_error: 0 }
   /** Final events not yet taken. */
   private ready: MailEvent[] = []
-  /** Events not yet final, in (time, arrival) order from `head` on. */
-  private held: Held[] = []
+  /** Events not yet final, in (time, arrival) order from `head` on: Held, or (a number) the slot of a lane's attempt in `slots`. */
+  private held: (Held | number)[] = []
+  private readonly slots = new SentSlots()
   private head = 0
   private seq = 0
   /** The latest record time seen (ms): events older than this by HOLD_MS are final. */
@@ -312,12 +314,41 @@ export class Parser {
     this.links.day(day)
   }
 
-  private read(rec: Rec) {
-    this.advance(rec.ms, rec.base.day)
-    const pid = rec.header.pid
-    const msg = rec.lines[0]!
+  /**
+   * A `successfully sent` record that readSentLine read from its bytes: the same steps as `read`
+   * takes for it (no message of another kind starts `Mail with ID`). Only for a parser without a
+   * tracker (readRecords hands no SentLine with `keepBytes`, which grep --to's reading uses).
+   */
+  sentLine(s: SentLine) {
+    const ms = stampMs(s.stamp)
+    const day = dayKey
+    const pid = s.pid
+    const wasSkip = this.enter(ms, day, pid)
+    this.flushPending(pid)
+    if (wasSkip) return
+    // what attempt() and push() do, with the event in slots until it leaves (finishSent)
+    const linked = this.link(s.mailId, 'sent', s.recipient, s.messageId)
+    const seq = this.seq++
+    this.hold(this.slots.put(s, ms, isoOf(s.stamp), day, seq, linked), ms, seq)
+    const run = this.runs.get(pid)
+    if (run?.open) {
+      run.ev.attempts++
+      run.ev.sent++
+    }
+  }
+
+  /** A record's time and pid as the parser reads it: whether its pid's last record was a test-mode skip. */
+  private enter(ms: number, day: string, pid: number): boolean {
+    this.advance(ms, day)
     const wasSkip = this.skipped.size > 0 && (this.skipped.get(pid) ?? false)
     if (wasSkip) this.skipped.delete(pid)
+    return wasSkip
+  }
+
+  private read(rec: Rec) {
+    const pid = rec.base.pid
+    const wasSkip = this.enter(rec.ms, rec.base.day, pid)
+    const msg = rec.lines[0]!
 
     if (msg === 'skip sending email in test mode') {
       this.skipped.set(pid, true)
@@ -366,13 +397,13 @@ export class Parser {
       const crowded = q.length - this.head > MAX_HELD
       // an SMTP record that no failure record claimed within the hold is an attempt of its own
       const older = this.oldestPending()
-      if (older && (end || older.ms < this.latest - HOLD_MS || (crowded && (!front || older.ms <= front.ms)))) {
-        this.flushPending(older.rec.header.pid)
+      if (older && (end || older.ms < this.latest - HOLD_MS || (crowded && (front === undefined || older.ms <= this.msOf(front))))) {
+        this.flushPending(older.rec.base.pid)
         continue
       }
-      if (!front) break
-      if (!end && !crowded && front.ms >= this.latest - HOLD_MS) break
-      if (front.run) front.run.open = false // a run still open this late has lost its end record
+      if (front === undefined) break
+      if (!end && !crowded && this.msOf(front) >= this.latest - HOLD_MS) break
+      if (typeof front !== 'number' && front.run) front.run.open = false // a run still open this late has lost its end record
       q[this.head++] = undefined as unknown as Held
       out.push(this.finish(front))
     }
@@ -395,7 +426,7 @@ export class Parser {
     const open: Held[] = []
     for (let i = this.head; i < q.length; i++) {
       const h = q[i]!
-      if (h.run?.open) open.push(h)
+      if (typeof h !== 'number' && h.run?.open) open.push(h)
       else this.ready.push(this.finish(h))
     }
     this.held = open
@@ -416,17 +447,58 @@ export class Parser {
   }
 
   /** An event leaves: what the indexes know now completes it, and attempts get their number. */
-  private finish(h: Held): MailEvent {
+  private finish(h: Held | number): MailEvent {
+    if (typeof h === 'number') return this.finishSent(h)
     const e = h.ev
     this.counts[e.kind]++
-    this.complete(h)
+    this.complete(e, h.linked)
     if (h.raws) this.tracker!.event(e, h.raws)
     return e
   }
 
+  /** A lane's attempt leaves its slot as the event attempt() would have made. */
+  private finishSent(k: number): AttemptEvent {
+    const z = this.slots
+    const recipient = z.recipient[k]!
+    const e: AttemptEvent = {
+      kind: 'attempt',
+      time: z.time[k]!,
+      day: z.day[k]!,
+      mailId: z.mailId[k]!,
+      status: 'sent',
+      messageId: z.messageId[k]!,
+      from: z.from[k]!,
+      recipient,
+      recipients: recipient === null ? [] : [recipient],
+      smtpCode: null,
+      enhancedCode: null,
+      errorClass: null,
+      reason: null,
+      permanent: null,
+      limit: false,
+      attempt: null,
+      file: z.file[k]!,
+      line: z.line[k]!,
+      pid: z.pid[k]!,
+      db: z.db[k]!,
+    }
+    const linked = z.linked[k] === 1
+    z.drop(k)
+    this.counts.attempt++
+    this.complete(e, linked)
+    return e
+  }
+
+  private msOf(h: Held | number): number {
+    return typeof h === 'number' ? this.slots.ms[h]! : h.ms
+  }
+
+  private seqOf(h: Held | number): number {
+    return typeof h === 'number' ? this.slots.seq[h]! : h.seq
+  }
+
   /** What the indexes know now completes the event, and an attempt gets its number. */
-  private complete(h: Held): void {
-    const e = h.ev
+  private complete(e: MailEvent, linked: boolean): void {
     if (e.kind === 'bounce') {
       if (e.mailId === null) e.mailId = e.originalMessageIds.map((mid) => this.links.mailOf(mid)).find((id) => id !== undefined) ?? null
       return
@@ -439,7 +511,7 @@ export class Parser {
         e.recipients = [info.recipient]
       }
       e.messageId ??= info.messageId
-      if (h.linked) info.held--
+      if (linked) info.held--
       if (e.status === 'sent' && info.held <= 0) this.links.forget(e.mailId)
     }
   }
@@ -467,25 +539,34 @@ export class Parser {
     }
     let linked = false
     if (ev.kind === 'attempt') ev.recipients = ev.recipients.length === 1 && ev.recipients[0] === ev.recipient ? [ev.recipient!] : ev.recipients.map(detach)
-    if (ev.kind === 'attempt' && ev.mailId !== null) {
-      // a mail sent with its recipient and Message-Id logged needs no info of its own (most of a
-      // mass mailing in 18+); it still completes the earlier attempts of its mail
-      const complete = ev.status === 'sent' && ev.recipient !== null && ev.messageId !== null
-      const info = complete ? this.links.mail(ev.mailId) : this.links.touch(ev.mailId)
-      if (info) {
-        info.held++
-        linked = true
-        info.recipient ??= ev.recipient
-        info.messageId ??= ev.messageId
-      }
-      if (ev.messageId) this.links.linkMessageId(ev.messageId, ev.mailId)
-    }
+    if (ev.kind === 'attempt' && ev.mailId !== null) linked = this.link(ev.mailId, ev.status, ev.recipient, ev.messageId)
     const h: Held = { ev, ms, seq: this.seq++, run, linked, raws }
-    // records come in time order but for a few: insert from the end
+    this.hold(h, ms, h.seq)
+  }
+
+  /** What an attempt tells of its mail goes to the indexes; returns whether it counts in the mail's info. */
+  private link(mailId: number, status: AttemptEvent['status'], recipient: string | null, messageId: string | null): boolean {
+    // a mail sent with its recipient and Message-Id logged needs no info of its own (most of a
+    // mass mailing in 18+); it still completes the earlier attempts of its mail
+    const complete = status === 'sent' && recipient !== null && messageId !== null
+    const info = complete ? this.links.mail(mailId) : this.links.touch(mailId)
+    if (info) {
+      info.held++
+      info.recipient ??= recipient
+      info.messageId ??= messageId
+    }
+    if (messageId) this.links.linkMessageId(messageId, mailId)
+    return !!info
+  }
+
+  /** Records come in time order but for a few: a held event is inserted from the end. */
+  private hold(h: Held | number, ms: number, seq: number) {
     const q = this.held
     let i = q.length
     q.push(h)
-    while (i > this.head && (q[i - 1]!.ms > h.ms || (q[i - 1]!.ms === h.ms && q[i - 1]!.seq > h.seq))) {
+    while (i > this.head) {
+      const m = this.msOf(q[i - 1]!)
+      if (m < ms || (m === ms && this.seqOf(q[i - 1]!) < seq)) break
       q[i] = q[i - 1]!
       i--
     }
@@ -500,7 +581,7 @@ export class Parser {
   }
 
   private failure(rec: Rec, m: RegExpExecArray) {
-    const pid = rec.header.pid
+    const pid = rec.base.pid
     const pending = this.pendingSmtp.get(pid)
     this.pendingSmtp.delete(pid)
     const tbAt = rec.lines.findIndex((l) => l === 'Traceback (most recent call last):')
@@ -556,7 +637,7 @@ export class Parser {
       db: rec.base.db,
     }
     this.push(ev, rec.ms, null, recs)
-    const run = this.runs.get(rec.header.pid)
+    const run = this.runs.get(rec.base.pid)
     if (run?.open) {
       run.ev.attempts++
       if (f.status === 'sent') run.ev.sent++
@@ -566,7 +647,7 @@ export class Parser {
 
   /** Queue cron lifecycle, every version's wording (odoo-log-formats.md §2.3, §7). */
   private cron(rec: Rec, msg: string): boolean {
-    const pid = rec.header.pid
+    const pid = rec.base.pid
     const ms = rec.ms
     let m: RegExpExecArray | null
     const start = (name: string, id: number | null) => {
@@ -739,6 +820,11 @@ function where(rec: Rec): { file: string; line: number; pid: number; db: string 
   return { file: rec.base.file, line: rec.base.line, pid: rec.base.pid, db: rec.base.db }
 }
 
+/** The ISO time of a header stamp, one flat string (see flat). */
+function isoOf(stamp: string): string {
+  return flat(stampToIso(stamp))
+}
+
 /** The last `module.ExcClass: text` line of a traceback. */
 function lastExceptionLine(lines: string[], tbAt: number): { cls: string; text: string } | null {
   if (tbAt < 0) return null
@@ -777,9 +863,8 @@ function normalize(raw: LogRecord): Rec | null {
   const ms = stampMs(header.stamp)
   return {
     raw,
-    header,
     lines,
-    base: { time: flat(stampToIso(header.stamp)), day: dayKey, file: raw.file, line: raw.line, pid: header.pid, db: header.db },
+    base: { time: isoOf(header.stamp), day: dayKey, file: raw.file, line: raw.line, pid: header.pid, db: header.db },
     ms,
   }
 }

@@ -77,8 +77,8 @@ export type GrepEvent =
   | { kind: 'warning'; message: string }
   /** A binary file had a selected line (grep: "binary file matches"). */
   | { kind: 'binary'; file: string }
-  /** Only from readRecords: the selected records of one block. */
-  | { kind: 'records'; records: LogRecord[] }
+  /** Only from readRecords: the selected records of one block (and the items its lane made). */
+  | { kind: 'records'; records: unknown[] }
   /** --follow: the followed file is read from a new start; its units are numbered `index` among the sources. */
   | { kind: 'file'; source: LogSource; index: number; why: FollowSwitch }
   /** --follow: the followed file has been quiet: everything written so far has been handed over. */
@@ -123,9 +123,17 @@ export interface ScanOptions extends GrepOptions {
   readAhead?: number
   /** Collected records get their line number (default true; counting every line end costs 5% of a scan). */
   collectLines?: boolean
+  /** Collected records are offered to this first (see ReadRecordsOptions.lane); not with keepBytes. */
+  lane?: RecordLane<unknown>
   /** Called as bytes are read: files finished, files in all, bytes read (decompressed). */
   onProgress?: (p: Progress) => void
 }
+
+/**
+ * Reads one selected record from its bytes, `bytes[start, end)` (no line end), or returns undefined
+ * to have it handed over as a LogRecord. `line` is its first line's number (0 without line numbers).
+ */
+export type RecordLane<T> = (bytes: Buffer, start: number, end: number, file: string, line: number) => T | undefined
 
 export interface Progress {
   filesDone: number
@@ -381,7 +389,8 @@ export class FileScan {
   private readonly rawLines: boolean
   /** `NAME:` / `NAME-` as bytes, for rawLines with file names. */
   private readonly namePrefixBuf: { ':': Buffer; '-': Buffer }
-  collected: LogRecord[] = []
+  /** LogRecords, and the items a lane made instead. */
+  collected: unknown[] = []
 
   constructor(
     src: LogSource,
@@ -554,7 +563,7 @@ export class FileScan {
     return this.block(bytes)
   }
 
-  take(): LogRecord[] {
+  take(): unknown[] {
     const r = this.collected
     this.collected = []
     return r
@@ -908,6 +917,14 @@ export class FileScan {
   private printUnit(u: number, e: number, sep: ':' | '-', matched: boolean) {
     const abs = this.offset + u
     if (this.o.collect) {
+      const lane = this.o.keepBytes ? undefined : this.o.lane
+      if (lane) {
+        const item = lane(this.buf, u, e, this.name, this.o.collectLines === false ? 0 : this.lineAt(abs))
+        if (item !== undefined) {
+          this.collected.push(item)
+          return
+        }
+      }
       const text = this.buf.toString('utf8', u, e)
       // the header read from the record's own text: its fields are views of that text, and its
       // offsets count that text's characters (the block's are latin1 bytes)

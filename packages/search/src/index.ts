@@ -1,4 +1,4 @@
-export type { GrepEvent, GrepOptions, GrepSummary, LogRecord, Progress } from './grep.js'
+export type { GrepEvent, GrepOptions, GrepSummary, LogRecord, Progress, RecordLane } from './grep.js'
 export type { GrepColors } from './colors.js'
 export { DEFAULT_COLORS, escapeControl, parseGrepColors } from './colors.js'
 export type { ReadRecordsOptions, RecordEvent, RecordSummary } from './read-records.js'

@@ -1,10 +1,10 @@
 import type { SearchError } from './errors.js'
 import type { FollowOptions, FollowSwitch } from './follow.js'
-import { scan, type LogRecord, type Progress } from './grep.js'
+import { scan, type LogRecord, type Progress, type RecordLane } from './grep.js'
 import type { PatternSyntax } from './pattern.js'
 import type { LogSource } from './sources.js'
 
-export interface ReadRecordsOptions {
+export interface ReadRecordsOptions<T = never> {
   /** Only records matching one of these (anywhere in the record); all records when empty. */
   patterns?: readonly string[]
   syntax?: PatternSyntax
@@ -24,10 +24,16 @@ export interface ReadRecordsOptions {
   onProgress?: (p: Progress) => void
   /** Keep reading this path as it grows (see GrepOptions.follow); `file` and `idle` events tell its turns. */
   follow?: FollowOptions
+  /**
+   * A reader of the caller's own for records it knows by their bytes: each selected record is offered
+   * to it first, and what it returns (when not undefined) is handed over in the record's place, with
+   * no LogRecord built. Ignored with `keepBytes`.
+   */
+  lane?: RecordLane<T>
 }
 
-export type RecordEvent =
-  | { kind: 'records'; records: LogRecord[] }
+export type RecordEvent<T = never> =
+  | { kind: 'records'; records: (LogRecord | T)[] }
   | { kind: 'error'; error: SearchError; source?: number }
   /** --follow: records from here on come from `source` (a rotated or truncated file read anew), numbered `index`. */
   | { kind: 'file'; source: LogSource; index: number; why: FollowSwitch }
@@ -48,7 +54,7 @@ export interface RecordSummary {
  * `grep --records` (prefixes, ANSI, orphan lines), so a parser reads exactly what grep would show.
  * With `patterns`, only the records that match are handed over (the others are still counted).
  */
-export async function* readRecords(sources: readonly LogSource[], opts: ReadRecordsOptions = {}): AsyncGenerator<RecordEvent, RecordSummary> {
+export async function* readRecords<T = never>(sources: readonly LogSource[], opts: ReadRecordsOptions<T> = {}): AsyncGenerator<RecordEvent<T>, RecordSummary> {
   const it = scan(sources, {
     patterns: opts.patterns?.length ? opts.patterns : [''],
     syntax: opts.syntax,
@@ -64,13 +70,16 @@ export async function* readRecords(sources: readonly LogSource[], opts: ReadReco
     until: opts.until,
     signal: opts.signal,
     follow: opts.follow,
+    lane: opts.lane,
   })
   try {
     for (;;) {
       const r = await it.next()
       if (r.done) return { records: r.value.records, orphanLines: r.value.orphanLines, errors: r.value.errors, withoutRecords: r.value.withoutRecords }
       const ev = r.value
-      if (ev.kind === 'records' || ev.kind === 'error' || ev.kind === 'file' || ev.kind === 'idle') yield ev
+      // the scan's records are LogRecords and what opts.lane returned (T)
+      if (ev.kind === 'records') yield { kind: 'records', records: ev.records as (LogRecord | T)[] }
+      else if (ev.kind === 'error' || ev.kind === 'file' || ev.kind === 'idle') yield ev
     }
   } finally {
     // a consumer that stops early (`odoolog mail | head -1`): the scan closes its files
