@@ -86,10 +86,10 @@ function at(b: Buffer, p: number, lit: Buffer, e: number): boolean {
  * or returns undefined. A RecordLane for readRecords.
  */
 export function readSentLine(b: Buffer, s: number, e: number, file: string, line: number): SentLine | undefined {
-  // the shortest such record is about 90 bytes; a traceback is far longer than any of them
+  // the shortest such record has 85 bytes; a record of several lines is far longer than any of them
   if (e - s < 80 || e - s > 4096) return undefined
-  // Every byte is printable ASCII (the string route reads the same characters, with no ANSI code,
-  // CR or trailing blank to strip): the fixed parts by their compare, the free ones by `text`.
+  // Every byte is printable ASCII (the string route reads the same characters, with no ANSI code
+  // or CR to strip): the fixed parts by their compare, the free ones by `text`.
   for (let i = 0; i < 23; i++) {
     const c = b[s + i]!
     if (STAMP.charCodeAt(i) === 0x30 ? c < 0x30 || c > 0x39 : c !== STAMP.charCodeAt(i)) return undefined
