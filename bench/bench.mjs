@@ -126,15 +126,22 @@ function odoolog(name, argv, extra = {}) {
     ...odoolog('report retries --by day', ['report', 'retries', '--by', 'day', '--format', 'tsv', dir]),
     { name: 'grep -F (odoo.log + odoo.log.1)', cmd: 'grep', argv: ['-F', NEEDLE, ...plain] },
     ...odoolog('grep -F (odoo.log + odoo.log.1)', ['grep', '-F', NEEDLE, ...plain]),
+    // start-up: Node's own, and odoolog's over an empty input
+    { name: 'start-up: node -e 0', cmd: node, argv: ['-e', '0'] },
+    ...odoolog('start-up: grep x /dev/null', ['grep', 'x', '/dev/null']),
   ]
   // Same lines as zgrep: odoolog names files DIR/NAME, zgrep as given, and the paths here are the same.
   const z = await run('zgrep', ['-F', NEEDLE, ...files], { keep: true })
   const o = await run(node, [BIN, 'grep', '-F', NEEDLE, dir], { keep: true })
   console.log(`corpus: ${dir} (${files.length} files), needle lines: ${z.out.toString().split('\n').length - 1}, odoolog output = zgrep output: ${z.out.equals(o.out) ? 'yes' : 'NO'}`)
   const isPlain = (c) => c.name.includes('odoo.log + odoo.log.1')
+  const isStart = (c) => c.name.includes('start-up')
+  const folder = (c) => !isPlain(c) && !isStart(c)
   await section('grep folder', commands, [
-    { label: 'zgrep', base: 'zgrep -F', applies: (c) => !isPlain(c) },
-    { label: 'floor', base: 'floor (Node inflate, 3 at a time)', applies: (c) => !isPlain(c) },
+    { label: 'zgrep', base: 'zgrep -F', applies: folder },
+    { label: 'floor', base: 'floor (Node inflate, 3 at a time)', applies: folder },
+    ...(has('rg') ? [{ label: 'rg -z', base: 'rg -z -F', applies: (c) => folder(c) && c.name.includes('-F') }] : []),
+    { label: 'node -e 0', base: 'start-up: node -e 0', applies: isStart },
     { label: 'grep -F', base: 'grep -F (odoo.log + odoo.log.1)', applies: isPlain },
     // grep --to reads every record of her mails (tracebacks, bounces): its cost against a text search
     { label: 'odoolog -F', base: 'odoolog grep -F', applies: (c) => c.name === 'odoolog grep --to' },

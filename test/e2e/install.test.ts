@@ -37,7 +37,9 @@ describe('install from the packed tarballs', () => {
     expect(cli.dependencies['@odoolog/mail']).toBe('^0.1.0')
     expect(cli.license).toBe('MIT')
     expect(cli.engines.node).toMatch(/^>=20/)
-    expect(spawnSync('tar', ['-tzf', join(packed, 'odoolog-cli-0.1.0.tgz')], { encoding: 'utf8' }).stdout).toContain('package/LICENSE')
+    const listing = spawnSync('tar', ['-tzf', join(packed, 'odoolog-cli-0.1.0.tgz')], { encoding: 'utf8' }).stdout
+    expect(listing).toContain('package/LICENSE')
+    expect(listing).toContain('package/bundle/index.js')
 
     const prefix = join(work, 'prefix')
     const install = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', ...tarballs.map((t) => join(packed, t))], { env: cleanEnv, encoding: 'utf8', timeout: 240_000 })
@@ -50,6 +52,14 @@ describe('install from the packed tarballs', () => {
     const report = run(['report', 'retries', '--by', 'day', EXAMPLES])
     expect(report.status).toBe(0)
     expect(report.stdout.toString()).toBe(odoolog(['report', 'retries', '--by', 'day', EXAMPLES]).stdout.toString())
+    expect(run(['grep', '-c', 'failed sending mail', EXAMPLES]).stdout.toString()).toBe(odoolog(['grep', '-c', 'failed sending mail', EXAMPLES]).stdout.toString())
+
+    // the command runs from the bundle alone (dist/ is the library's API): without the CLI's dist/,
+    // every command still works, the help (yargs, loaded by a chunk) too
+    rmSync(join(prefix, 'lib', 'node_modules', '@odoolog', 'cli', 'dist'), { recursive: true })
+    expect(run(['--help']).stdout.toString()).toContain('odoolog COMMAND [OPTIONS] [PATH...]')
+    expect(run(['report', 'retries', '--by', 'day', EXAMPLES]).stdout.toString()).toBe(report.stdout.toString())
+    expect(run(['diagnose', EXAMPLES]).status).toBe(0)
     expect(run(['grep', '-c', 'failed sending mail', EXAMPLES]).stdout.toString()).toBe(odoolog(['grep', '-c', 'failed sending mail', EXAMPLES]).stdout.toString())
   })
 })

@@ -219,7 +219,21 @@ async function* sniffed(stream: Readable): AsyncGenerator<Buffer> {
 // 1 GB folder, peak RSS 137, 146 and 154 MB: 4 MiB keeps both under 150 MB.
 const AHEAD_CAP = 4 << 20
 
-/** One source read ahead into a bounded queue; iterating it yields the same chunks, errors last. */
+/**
+ * What a file's bytes go through as they arrive, when its search can run ahead of its turn: grep.ts's
+ * per-file scanner (output only; nothing it does depends on the files before it).
+ */
+export interface AheadScan {
+  push(chunk: Buffer): Buffer | null
+  flush(): Buffer | null
+  readonly stopped: boolean
+}
+
+/**
+ * One source read ahead into a bounded queue; iterating it yields the same chunks, errors last. With
+ * a scan, the queue holds what the scan printed instead of the bytes: a file searched ahead of its
+ * turn holds only its output, and its inflate never waits for the file before it to be read.
+ */
 class Pump implements AsyncIterable<Buffer> {
   private chunks: Buffer[] = []
   private bytes = 0
@@ -230,13 +244,13 @@ class Pump implements AsyncIterable<Buffer> {
 
   private readonly ctrl = new AbortController()
 
-  constructor(source: LogSource) {
-    void this.run(source, this.ctrl.signal)
+  constructor(source: LogSource, scan?: AheadScan) {
+    void this.run(source, this.ctrl.signal, scan)
   }
 
-  private async run(source: LogSource, signal: AbortSignal) {
+  private async run(source: LogSource, signal: AbortSignal, scan?: AheadScan) {
     try {
-      for await (const c of readBytes(source, signal)) {
+      for await (const c of scan ? scanned(readBytes(source, signal), scan) : readBytes(source, signal)) {
         this.chunks.push(c)
         this.bytes += c.length
         this.signal()
@@ -297,9 +311,22 @@ class Pump implements AsyncIterable<Buffer> {
   }
 }
 
+/** The output of a scan fed `bytes`, its flush last; stops reading once the scan has stopped. */
+async function* scanned(bytes: AsyncIterable<Buffer>, scan: AheadScan): AsyncGenerator<Buffer> {
+  if (scan.stopped) return // -m 0 reads nothing, as grep
+  for await (const chunk of bytes) {
+    const out = scan.push(chunk)
+    if (out) yield out
+    if (scan.stopped) return
+  }
+  const out = scan.flush()
+  if (out) yield out
+}
+
 /**
  * Reads up to `ahead` sources beyond the current one at once: zlib inflates in libuv's thread pool,
  * so several archives inflate in parallel while the scanner works, and output stays in file order.
+ * With `scanOf`, each file is searched as its bytes arrive (see Pump), and bytes(k) yields output.
  */
 export class Prefetcher {
   private pumps = new Map<number, Pump>()
@@ -308,19 +335,21 @@ export class Prefetcher {
     private readonly sources: readonly LogSource[],
     private readonly wanted: (k: number) => boolean,
     private readonly ahead = 2,
+    private readonly scanOf?: (k: number) => AheadScan,
   ) {}
 
-  /** The bytes of source k; starts the next ones in the background. */
+  /** The bytes of source k (or, with scanOf, its output); starts the next ones in the background. */
   bytes(k: number): AsyncIterable<Buffer> {
     let started = 0
     for (let j = k; j < this.sources.length && started <= this.ahead; j++) {
       if (!this.wanted(j)) continue
       started++
-      if (!this.pumps.has(j) && !this.sources[j]!.stdin) this.pumps.set(j, new Pump(this.sources[j]!))
+      if (!this.pumps.has(j) && !this.sources[j]!.stdin) this.pumps.set(j, new Pump(this.sources[j]!, this.scanOf?.(j)))
     }
     const p = this.pumps.get(k)
     this.pumps.delete(k)
-    return p ?? readBytes(this.sources[k]!)
+    if (p) return p
+    return this.scanOf ? scanned(readBytes(this.sources[k]!), this.scanOf(k)) : readBytes(this.sources[k]!)
   }
 
   /** Stops every read still going (an early end: -q, -l, a closed pipe). */

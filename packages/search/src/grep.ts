@@ -184,7 +184,19 @@ export async function* scan(sources: readonly LogSource[], options: ScanOptions)
   // Records handed to a parser (collect) are consumed slower than zlib inflates: reading ahead beyond
   // the current file only holds memory. Report over the bench folder: 1.08 s and 171 MB peak RSS
   // with two files ahead, 1.12 s and 118 MB with none.
-  const prefetch = new Prefetcher(sources, (k) => !sources[k]!.error && !outside[k] && k !== followAt, options.readAhead ?? (options.collect ? 0 : 2))
+  // A file's search runs ahead of its turn (as its bytes arrive, its output held for its turn) when
+  // nothing it prints depends on the files before it: not with context (`--` separators), -q (the
+  // first match ends everything), records for a parser, or progress by bytes read. The files ahead
+  // then inflate at full speed instead of stopping at 4 MiB held each: `grep -F` over the bench
+  // folder 0.50 s against 0.60 s, peak RSS 98 against 109 MB (medians of 11, alternating).
+  const ahead = !options.collect && !options.quiet && !options.onProgress && options.after === undefined && options.before === undefined
+  const scans = new Map<number, FileScan>()
+  const scanOf = (k: number) => {
+    let f = scans.get(k)
+    if (!f) scans.set(k, (f = new FileScan(sources[k]!, matcher, options, shared, since, until, k)))
+    return f
+  }
+  const prefetch = new Prefetcher(sources, (k) => !sources[k]!.error && !outside[k] && k !== followAt, options.readAhead ?? (options.collect ? 0 : 2), ahead ? scanOf : undefined)
   const onAbort = () => prefetch.close()
   options.signal?.addEventListener('abort', onAbort, { once: true })
   try {
@@ -202,27 +214,37 @@ export async function* scan(sources: readonly LogSource[], options: ScanOptions)
         if (tail) yield { kind: 'output', data: tail }
         continue
       }
-      const file = new FileScan(src, matcher, options, shared, since, until, k)
+      const file = scanOf(k)
       let failure: SearchError | null = null
       try {
-        // -m 0 reads nothing, as grep
-        for await (const chunk of file.stopped ? [] : prefetch.bytes(k)) {
-          bytesRead += chunk.length
-          options.onProgress?.({ filesDone: k, files: sources.length, bytes: bytesRead })
-          const out = file.push(chunk)
-          if (out) yield { kind: 'output', data: out }
-          if (file.collected.length) yield { kind: 'records', records: file.take() }
-          if (file.stopped || options.signal?.aborted) break
-        }
-        if (!file.stopped) {
-          const out = file.flush()
-          if (out) yield { kind: 'output', data: out }
-          if (file.collected.length) yield { kind: 'records', records: file.take() }
+        if (ahead) {
+          // searched already (or as it arrives): only its output is left to pass on (it may have
+          // stopped already, -l or -m having found what they need; -m 0 reads nothing)
+          for await (const out of prefetch.bytes(k)) {
+            yield { kind: 'output', data: out }
+            if (options.signal?.aborted) break
+          }
+        } else {
+          // -m 0 reads nothing, as grep
+          for await (const chunk of file.stopped ? [] : prefetch.bytes(k)) {
+            bytesRead += chunk.length
+            options.onProgress?.({ filesDone: k, files: sources.length, bytes: bytesRead })
+            const out = file.push(chunk)
+            if (out) yield { kind: 'output', data: out }
+            if (file.collected.length) yield { kind: 'records', records: file.take() }
+            if (file.stopped || options.signal?.aborted) break
+          }
+          if (!file.stopped) {
+            const out = file.flush()
+            if (out) yield { kind: 'output', data: out }
+            if (file.collected.length) yield { kind: 'records', records: file.take() }
+          }
         }
       } catch (e) {
         // an abort (SIGINT while following) stops the read: not an error of the file
         if (!options.signal?.aborted) failure = fileError(src.name, e)
       }
+      scans.delete(k)
       const tail = file.finish()
       if (tail) yield { kind: 'output', data: tail }
       if (file.binaryMatched) yield { kind: 'binary', file: src.name }

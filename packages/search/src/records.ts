@@ -152,11 +152,14 @@ export function firstHeader(str: string, from: number, to: number): number {
   return -1
 }
 
-/** The timestamp of the first record in a buffer (the start of a file), or null. */
+/**
+ * The timestamp of the first record in a buffer (the start of a file), or null. The buffer may end
+ * inside a line: a header needs its logger and `: ` to be one, so a cut one is not taken.
+ */
 export function firstHeaderTime(head: Buffer): string | null {
   const str = head.toString('latin1')
-  const starts = findHeaders(str, 0, str.length, [])
-  return starts.length ? parseHeader(str, starts[0])!.stamp : null
+  const at = firstHeader(str, 0, str.length)
+  return at < 0 ? null : parseHeader(str, at)!.stamp
 }
 
 /** `2024-05-06 08:14:22,905` → `2024-05-06T08:14:22.905Z` */

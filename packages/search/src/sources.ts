@@ -139,6 +139,9 @@ function failed(name: string, e: unknown): LogSource {
   return { name, handle: null, size: 0, gzip: false, firstTime: null, error: fileError(name, e) }
 }
 
+/** How much of a file discovery reads for its first record time: a little, then more if need be. */
+const HEAD_READS = [1024, 16 * 1024]
+
 async function openSource(path: string, readFirstTime: boolean): Promise<LogSource> {
   let handle: FileHandle | undefined
   try {
@@ -147,11 +150,20 @@ async function openSource(path: string, readFirstTime: boolean): Promise<LogSour
     if (st.isDirectory()) throw Object.assign(new Error('Is a directory'), { code: 'EISDIR' })
     // a pipe has no size and no position: reading its head here would take bytes from the search
     if (!st.isFile()) return { name: path, handle, size: Infinity, gzip: false, firstTime: null, stream: true }
-    const head = Buffer.alloc(Math.min(st.size, 16 * 1024))
-    const { bytesRead } = await handle.read(head, 0, head.length, 0)
-    const first = head.subarray(0, bytesRead)
-    const gzip = isGzip(first)
-    const firstTime = readFirstTime ? firstHeaderTime(gzip ? inflateHead(first) : first) : null
+    // The first record's time orders the folder. It is nearly always in the first KiB (of gzip, too);
+    // only a file that starts with something else is read further (16 KiB, as much as ever).
+    let gzip = false
+    let firstTime: string | null = null
+    for (const want of HEAD_READS) {
+      const head = Buffer.allocUnsafe(Math.min(st.size, want))
+      const { bytesRead } = await handle.read(head, 0, head.length, 0)
+      const first = head.subarray(0, bytesRead)
+      gzip = isGzip(first)
+      const last = bytesRead >= st.size || want === HEAD_READS[HEAD_READS.length - 1]
+      if (!readFirstTime) break
+      firstTime = firstHeaderTime(gzip ? inflateHead(first) : first)
+      if (firstTime !== null || last) break
+    }
     return { name: path, handle, size: st.size, gzip, firstTime }
   } catch (e) {
     await handle?.close()

@@ -48,6 +48,33 @@ describe('discover', () => {
     expect(all.map((s) => s.name.slice(dir.length + 1))).toContain('install.log')
   })
 
+  it('takes the first record time from the first KiB, and reads further (to 16 KiB) only when it is not there', async () => {
+    // Text before the first header: plain filler, or bytes gzip cannot shrink (so that its first KiB
+    // of compressed input holds less than the header too). The header starts at, or is cut by, every
+    // offset near the 1 KiB read; the oracle is the first header of the whole text.
+    const header = line('2026-05-01 05:00:01,000', 'first')
+    let seed = 7
+    const noise = (n: number) =>
+      Array.from({ length: n }, () => {
+        seed = (seed * 1103515245 + 12345) >>> 0
+        return String.fromCharCode(0x21 + ((seed >>> 16) % 90))
+      }).join('')
+    const cases: [string, string | Buffer, string | null][] = []
+    for (const at of [0, 1, 500, 1000, 1020, 1023, 1024, 1025, 1024 - header.length, 1024 - header.length + 1, 1024 - 30, 3000, 16_000]) {
+      const pre = at === 0 ? '' : noise(at - 1) + '\n'
+      const text = pre + header + line('2026-05-01 05:00:02,000', 'second')
+      cases.push([`plain at ${at}`, text, '2026-05-01 05:00:01,000'])
+      cases.push([`gzip at ${at}`, gzipSync(text), '2026-05-01 05:00:01,000'])
+    }
+    // beyond the 16 KiB read: no time, as before (the file's name orders it)
+    cases.push(['plain at 20000', noise(19_999) + '\n' + header, null])
+    for (const [what, body, want] of cases) {
+      const dir = folder({ 'odoo.log': body })
+      const [src] = await discover([dir])
+      expect(src!.firstTime, what).toBe(want)
+    }
+  })
+
   it('falls back to what names say when files have no record header', async () => {
     const dir = folder({ 'odoo.log': 'c\n', 'odoo.log.1': 'b\n', 'odoo.log.2': 'a2\n', 'odoo.log.2026-05-01.gz': gzipSync('a\n') })
     const sources = await discover([dir])
