@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { failed, sent, stamp, web } from '../../packages/mail/test/build.js'
 import { Following, sleep } from '../helpers/follow.js'
-import { BIN, odoolog } from '../helpers/run.js'
+import { BIN, CACHE_DIR, odoolog } from '../helpers/run.js'
 import { ttyMissing } from '../helpers/tty.js'
 
 /** What the issue asks: a record written is printed within 1 s. */
@@ -295,7 +295,7 @@ describe('mail --follow', () => {
     writeFileSync(join(dir, 'append.txt'), evil)
     const cmd = `(sleep 1.5; cat ${q(join(dir, 'append.txt'))} >> ${q(log)}) & timeout --preserve-status -s INT 4 ${q(process.execPath)} ${q(BIN)} mail --follow ${q(dir)}; echo "exit $?"`
     const r = spawnSync('script', ['-qec', `stty cols 120 rows 40; ${cmd}`, '/dev/null'], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', LC_ALL: 'C.UTF-8', TERM: 'xterm' },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ODOOLOG_CACHE_DIR: CACHE_DIR, LC_ALL: 'C.UTF-8', TERM: 'xterm' },
     })
     const text = r.stdout.toString().replace(/\r\n/g, '\n')
     const out = text.split('\n')

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import { EXAMPLES, odoolog } from '../helpers/run.js'
+import { CACHE_DIR, EXAMPLES, odoolog } from '../helpers/run.js'
 
 // What a Node-and-npm-only user does: pack the three packages (workspace ranges become versions),
 // install the tarballs with `npm install -g --prefix`, run `odoolog`. Needs the npm registry for the
@@ -17,7 +17,8 @@ const pnpmVersion = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
 const pnpm = process.env.npm_execpath?.includes('pnpm') ? [process.execPath, process.env.npm_execpath] : ['npx', '-y', `pnpm@${pnpmVersion}`]
 // npm must not read the settings pnpm passes to the suite (npm_config_*, npm_package_*); the rest of
 // the environment stays (certificate authorities, proxies)
-const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)))
+// (its own cache folder: never the HOME's)
+const cleanEnv = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))), ODOOLOG_CACHE_DIR: CACHE_DIR }
 
 const work = mkdtempSync(join(tmpdir(), 'odoolog-install-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))

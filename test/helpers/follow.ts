@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
-import { BIN } from './run.js'
+import { BIN, CACHE_DIR } from './run.js'
 
 /**
  * The built odoolog run with `--follow` in the background (stdout a pipe), its output collected
@@ -17,7 +17,7 @@ export class Following {
   constructor(args: string[], env: Record<string, string> = {}) {
     this.child = spawn(process.execPath, [BIN, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', HOME: process.env.HOME ?? '/tmp', ...env },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', HOME: process.env.HOME ?? '/tmp', ODOOLOG_CACHE_DIR: CACHE_DIR, ...env },
     })
     this.child.stdout!.on('data', (d: Buffer) => {
       this.stdout += d.toString('latin1')

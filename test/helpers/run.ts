@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
 
@@ -11,7 +14,14 @@ export interface Run {
   stderr: string
 }
 
-const baseEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', HOME: process.env.HOME ?? '/tmp' }
+/**
+ * The cache of the runs of one test file: a folder of its own (never the HOME's), shared by its runs,
+ * so every e2e test that runs a report twice over an archive also reads it from the cache.
+ */
+export const CACHE_DIR = mkdtempSync(join(tmpdir(), 'odoolog-test-cache-'))
+process.on('exit', () => rmSync(CACHE_DIR, { recursive: true, force: true }))
+
+const baseEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', HOME: process.env.HOME ?? '/tmp', ODOOLOG_CACHE_DIR: CACHE_DIR }
 
 /** Spawns the built odoolog binary, as a user would run it (stdout is a pipe, not a TTY). */
 export function odoolog(args: string[], opts: { cwd?: string; input?: Buffer | string; env?: Record<string, string> } = {}): Run {

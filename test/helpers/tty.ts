@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { BIN } from './run.js'
+import { BIN, CACHE_DIR } from './run.js'
 
 /** Why commands cannot be run under a pseudo-terminal here (`script` from util-linux), or null. */
 export function ttyMissing(): string | null {
@@ -20,7 +20,7 @@ export function onTerminal(args: string[], opts: { cols?: number; env?: Record<s
   const cmd = [process.execPath, BIN, ...args].map(quote).join(' ') + (opts.stdinFile ? ` < ${quote(opts.stdinFile)}` : '') + (opts.stderr === false ? ' 2>/dev/null' : '')
   const r = spawnSync('script', ['-qec', `stty cols ${opts.cols ?? 80} rows 40; ${cmd}`, '/dev/null'], {
     cwd: opts.cwd,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', LC_ALL: 'C.UTF-8', TERM: 'xterm', ...opts.env },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ODOOLOG_CACHE_DIR: CACHE_DIR, LC_ALL: 'C.UTF-8', TERM: 'xterm', ...opts.env },
     maxBuffer: 1 << 28,
   })
   return { status: r.status, text: r.stdout.toString().replace(/\r\n/g, '\n') }

@@ -144,6 +144,9 @@ const FOLLOW: FlagSpec = {
 /** Reports need the end of their input: --follow is known to them only to be refused clearly. */
 const NO_FOLLOW: FlagSpec = { key: 'follow', long: ['follow'], type: 'boolean', describe: 'refused: a report needs the end of its input', hidden: true }
 
+/** Mail, report and diagnose read rotated files' records from the cache (see the README's Cache section). */
+const NO_CACHE: FlagSpec = { key: 'noCache', long: ['no-cache'], type: 'boolean', describe: 'read every file, and write no cache (~/.cache/odoolog)' }
+
 const HELP: FlagSpec = { key: 'help', long: ['help'], type: 'boolean', describe: 'show this help' }
 const VERSION: FlagSpec = { key: 'version', short: 'V', long: ['version'], type: 'boolean', describe: "show odoolog's version" }
 
@@ -237,6 +240,7 @@ export const MAIL_FLAGS: readonly FlagSpec[] = [
   { key: 'format', long: ['format'], type: 'string', choices: MAIL_FORMATS, value: oneOf(MAIL_FORMATS), describe: 'default: table on a TTY, tsv when piped' },
   { key: 'stats', long: ['stats'], type: 'boolean', describe: "the parser's counts on stderr" },
   FOLLOW,
+  NO_CACHE,
   HELP,
   VERSION,
 ]
@@ -245,6 +249,7 @@ const REPORT_FLAGS: readonly FlagSpec[] = [
   ...WINDOW(),
   NO_FOLLOW,
   { key: 'format', long: ['format'], type: 'string', choices: REPORT_FORMATS, value: oneOf(REPORT_FORMATS), describe: 'default: table on a TTY, tsv when piped' },
+  NO_CACHE,
   HELP,
   VERSION,
 ]
@@ -269,6 +274,7 @@ export const DIAGNOSE_FLAGS: readonly FlagSpec[] = [
   { key: 'to', long: ['to'], type: 'string', value: address, describe: "one recipient's timeline, to paste into a support ticket" },
   ...LIMIT_OR_PLAN,
   { key: 'format', long: ['format'], type: 'string', choices: ['markdown', 'json', 'html'], value: oneOf(['markdown', 'json', 'html']), default: 'markdown', describe: 'markdown, json, or html (one self-contained file for a ticket)' },
+  NO_CACHE,
   HELP,
   VERSION,
 ]

@@ -1,4 +1,4 @@
-import { parseHeader, PREFIX_SOURCE, readRecords, stampToIso, type FollowOptions, type FollowSwitch, type LogRecord, type LogSource, type Progress, type RecordEvent, type SearchError } from '@odoolog/search'
+import { parseHeader, PREFIX_SOURCE, type ArchiveCache, readRecords, stampToIso, type FollowOptions, type FollowSwitch, type LogRecord, type LogSource, type Progress, type RecordEvent, type SearchError } from '@odoolog/search'
 import type { AttemptEvent, BounceEvent, EventBase, IncomingErrorEvent, MailEvent, ParseStats, QueueRunEvent } from './events.js'
 import { normalizeAddress } from './filter.js'
 import { LINK_DAYS, messageIdKey, RecentMap, recentNumbers } from './ids.js'
@@ -41,6 +41,8 @@ export interface ParseOptions {
   onFile?: (source: LogSource, why: FollowSwitch) => void
   /** With `follow`: every record written so far has been read. */
   onIdle?: () => void
+  /** Records of rotated files from (and into) this cache: the parser reads the same records either way. */
+  cache?: ArchiveCache
 }
 
 /** What parseMail returns when it is done: the counts, and the files that failed. */
@@ -68,7 +70,7 @@ export function readMailBatches(sources: readonly LogSource[], opts: ParseOption
 }
 
 function mailRecords(sources: readonly LogSource[], opts: ParseOptions) {
-  return readRecords(sources, { patterns: MAIL_PATTERNS, syntax: 'fixed', since: opts.since, until: opts.until, signal: opts.signal, countRecords: opts.countRecords, onProgress: opts.onProgress, follow: opts.follow, lane: readSentLine })
+  return readRecords(sources, { patterns: MAIL_PATTERNS, syntax: 'fixed', since: opts.since, until: opts.until, signal: opts.signal, countRecords: opts.countRecords, onProgress: opts.onProgress, follow: opts.follow, lane: readSentLine, cache: opts.cache })
 }
 
 /** What a record stream says when it ends (readRecords' RecordSummary; `withoutRecords` optional for hand-made streams). */

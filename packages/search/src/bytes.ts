@@ -172,7 +172,16 @@ async function* gzipMembers(name: string, size: number): AsyncGenerator<Buffer> 
           break
         }
         at += piece.length
-        await new Promise<void>((r) => inf.write(piece, () => r()))
+        // zlib calls back no write that meets damage (it errors instead): that wait never ended,
+        // and a run over such a file exited with Node's 13 (a promise left pending) and no output
+        await new Promise<void>((r) => {
+          const done = () => {
+            inf.off('error', done).off('close', done)
+            r()
+          }
+          inf.once('error', done).once('close', done)
+          inf.write(piece, done)
+        })
         await new Promise<void>((r) => setImmediate(r))
         yield* drain()
       }

@@ -1,3 +1,4 @@
+import type { ArchiveCache } from './cache.js'
 import type { SearchError } from './errors.js'
 import type { FollowOptions, FollowSwitch } from './follow.js'
 import { scan, type LogRecord, type Progress, type RecordLane } from './grep.js'
@@ -30,6 +31,12 @@ export interface ReadRecordsOptions<T = never> {
    * no LogRecord built. Ignored with `keepBytes`.
    */
   lane?: RecordLane<T>
+  /**
+   * The selected records of rotated files (`odoo.log.1`, dated archives) are read from this cache
+   * when it holds them for these patterns, and written to it when not (only by a reading without
+   * --since/--until, which sees every record). Not with `keepBytes`.
+   */
+  cache?: ArchiveCache
 }
 
 export type RecordEvent<T = never> =
@@ -71,6 +78,7 @@ export async function* readRecords<T = never>(sources: readonly LogSource[], opt
     signal: opts.signal,
     follow: opts.follow,
     lane: opts.lane,
+    cache: opts.cache,
   })
   try {
     for (;;) {

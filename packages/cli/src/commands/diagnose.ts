@@ -15,6 +15,7 @@ export interface DiagnoseArgs {
   since?: string
   until?: string
   format?: string
+  noCache?: boolean
 }
 
 const t = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '?')

@@ -1,5 +1,5 @@
 import { attemptFilter, readMailBatches, type MailEvent, type ParseResult, type Tally } from '@odoolog/mail'
-import type { FollowOptions } from '@odoolog/search'
+import { ArchiveCache, cacheDir, type FollowOptions } from '@odoolog/search'
 import { ExitCode } from '../errors.js'
 import { header, pickFormat, render, row } from '../format.js'
 import { note, Output, ProgressLine, say, type Io } from '../io.js'
@@ -21,6 +21,7 @@ export interface MailArgs {
   format?: string
   stats?: boolean
   follow?: boolean
+  noCache?: boolean
 }
 
 /** Columns per kind, in the order of the event schema (README). */
@@ -50,14 +51,17 @@ export interface Read {
 export async function eachBatch(
   paths: string[] | undefined,
   io: Io,
-  opts: { since?: string; until?: string; stats?: boolean; followed?: FollowOptions; signal?: AbortSignal },
+  opts: { since?: string; until?: string; stats?: boolean; followed?: FollowOptions; signal?: AbortSignal; noCache?: boolean },
   onBatch: (events: MailEvent[]) => boolean | void | Promise<boolean | void>,
 ): Promise<Read> {
   const inputs = await inputsFor(paths, io)
   if (opts.followed) inputs.sources = await followLast(inputs.sources, opts.followed.path)
   // counting every record costs a scan of every header: only for --stats
   const progress = new ProgressLine(io.stderr)
+  const dir = opts.noCache ? null : cacheDir(io.env)
+  const cache = dir ? new ArchiveCache(dir) : null
   const it = readMailBatches(inputs.sources, {
+    cache: cache ?? undefined,
     since: opts.since,
     until: opts.until,
     countRecords: !!opts.stats,
@@ -80,11 +84,13 @@ export async function eachBatch(
     }
   } finally {
     progress.done()
+    // an unwritable cache only costs speed: one line, once
+    if (cache?.writeError) say(io, `cache not written (${dir}: ${cache.writeError.message}); --no-cache reads without it`)
   }
 }
 
 /** Runs a report's tally over the events of the sources. */
-export async function tallyEvents<R>(paths: string[] | undefined, io: Io, opts: { since?: string; until?: string }, tally: Tally<R>): Promise<{ report: R; read: Read }> {
+export async function tallyEvents<R>(paths: string[] | undefined, io: Io, opts: { since?: string; until?: string; noCache?: boolean }, tally: Tally<R>): Promise<{ report: R; read: Read }> {
   const read = await eachBatch(paths, io, opts, (events) => {
     for (const e of events) tally.add(e)
   })

@@ -13,6 +13,7 @@ export interface ReportArgs {
   since?: string
   until?: string
   format?: string
+  noCache?: boolean
 }
 
 const FORMATS = ['table', 'json', 'ndjson', 'csv', 'tsv'] as const
