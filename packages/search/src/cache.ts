@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { fstatSync, readFileSync, readSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import { mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -125,8 +125,13 @@ export class ArchiveCache {
    */
   load(kind: string, sel: string, id: string, accept: (meta: unknown) => boolean = () => true): CacheEntry | null {
     const path = this.path(kind, sel, id)
+    let fd = -1
     try {
-      const raw = gunzipSync(readFileSync(path))
+      fd = openSync(path, 'r')
+      // An entry is trusted to say what a file holds: only one this user wrote (a cache folder
+      // shared with others, through $ODOOLOG_CACHE_DIR, could otherwise feed a report made-up records)
+      if (process.getuid && fstatSync(fd).uid !== process.getuid()) throw new Error('another owner')
+      const raw = gunzipSync(readFileSync(fd))
       const nl = raw.indexOf(10)
       if (nl < 0) throw new Error('no header')
       const head = JSON.parse(raw.toString('utf8', 0, nl)) as EntryHead
@@ -138,6 +143,8 @@ export class ArchiveCache {
     } catch {
       this.misses++
       return null
+    } finally {
+      if (fd >= 0) closeSync(fd)
     }
   }
 
@@ -153,11 +160,11 @@ export class ArchiveCache {
       (async () => {
         const data = await gzipAsync(Buffer.concat([Buffer.from(JSON.stringify(head) + '\n'), body]), { level: 1 })
         if (data.length > size / 10 + ENTRY_SLACK) return
-        if (!this.made) await mkdir(this.dir, { recursive: true })
+        if (!this.made) await mkdir(this.dir, { recursive: true, mode: 0o700 })
         this.made = true
         const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
         try {
-          await writeFile(tmp, data)
+          await writeFile(tmp, data, { mode: 0o600 })
           await rename(tmp, path)
           this.written++
         } catch (e) {

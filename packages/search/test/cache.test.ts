@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { chownSync, mkdtempSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
@@ -140,6 +140,21 @@ describe('ArchiveCache', () => {
     await cache.settle()
     expect(cache.load('test', 's', 'small-file')).toBeNull()
     expect(cache.load('test', 's', 'large-file')).not.toBeNull()
+  })
+
+  it("reads only entries of the user's own, in a folder only that user can enter", async (ctx) => {
+    const dir = dirOf()
+    const cache = new ArchiveCache(dir)
+    cache.store('test', 's', 'mine', { ok: 1 }, Buffer.from('body'), 1e6)
+    await cache.settle()
+    expect(statSync(dir).mode & 0o777).toBe(0o700)
+    const [entry] = readdirSync(dir)
+    expect(statSync(join(dir, entry!)).mode & 0o777).toBe(0o600)
+    expect(cache.load('test', 's', 'mine')?.meta).toEqual({ ok: 1 })
+    // another user's entry (only root can make one here)
+    if (process.getuid?.() !== 0) return ctx.skip()
+    chownSync(join(dir, entry!), 65534, 65534)
+    expect(cache.load('test', 's', 'mine')).toBeNull()
   })
 
   it('lives in $ODOOLOG_CACHE_DIR, else $XDG_CACHE_HOME/odoolog, else $HOME/.cache/odoolog, else nowhere', () => {
