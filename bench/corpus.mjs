@@ -9,6 +9,8 @@ import { createGzip } from 'node:zlib'
 import { anonymize, clf, failureTraceback, pad, rng, stamp as stampOf } from '../examples/logs/seeded.mjs'
 
 export const NEEDLE = 'needle.recipient@example.com'
+/** The Message-Id of the first mail of day 10: one archive holds it (a search of one mail's records). */
+export const ONE_ID = '<110001.1764000000.123-openerp-sale.order@odoo-host>'
 const VERSION = 5
 
 const PATHS = ['/web/dataset/call_kw/sale.order/web_read', '/web/dataset/call_kw/res.partner/web_search_read', '/mail/data', '/web/webclient/load_menus', '/longpolling/poll', '/web/image/res.users/2/avatar_128', '/web/dataset/call_kw/account.move/action_post', '/odoo/action-mail.action_view_mail_mail']

@@ -104,6 +104,60 @@ describe.skipIf(!!missing)('odoolog grep = GNU grep at the edges of lines, block
   })
 })
 
+/**
+ * Lines of common bytes with `needle` (whose `q` and `@` are rare) at the first byte, starting at and
+ * across every boundary (-1, 0, +1), and last with no newline; with `turn`, `q` becomes common after
+ * 1 MiB (the finder goes back to Horspool mid-file).
+ */
+function rareText(needle: string, turn: boolean): Buffer {
+  let out = needle + ' first\n'
+  let i = 0
+  const line = (s: string) => (out += s + '\n')
+  for (const b of BOUNDARIES) {
+    for (const shift of [-1, 0, 1]) {
+      const at = b + shift + (shift + 1) * 4096
+      while (out.length < at - 80) line(`2026-11-0${i % 9 + 1} 05:00:00,000 7 INFO db odoo.mail: line ${i++}${turn && out.length > 1 << 20 ? ' qq q' : ''}`)
+      line('p'.repeat(Math.max(0, at - out.length - 1)))
+      line(`${needle} at ${at}`) // starts at the boundary
+      line('z'.repeat(Math.max(0, 4000 - needle.length / 2 - 1)))
+      line(`pad ${needle} inside`) // a block's middle
+      // a needle cut in two by the boundary 2 KiB further on
+      const cut = at + 2048
+      while (out.length < cut - needle.length / 2 - 1) out += 'w'
+      out += needle + '\n'
+    }
+  }
+  out += 'last ' + needle
+  return Buffer.from(out, 'latin1')
+}
+
+describe.skipIf(!!missing)('grep -F by a rare byte of the needle = GNU grep, at the edges of blocks and files', () => {
+  const NEEDLE = 'q.needle@mail.test'
+  let dir: string
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'odoolog-rare-'))
+    mkdirSync(join(dir, 'mirror'))
+    for (const turn of [false, true]) {
+      const text = rareText(NEEDLE, turn)
+      const name = turn ? 'turn' : 'rare'
+      writeFileSync(join(dir, `${name}.log`), text)
+      writeFileSync(join(dir, `${name}.gz`), gzipSync(text))
+      writeFileSync(join(dir, 'mirror', `${name}.log`), text)
+      writeFileSync(join(dir, 'mirror', `${name}.gz`), text)
+    }
+  })
+
+  it.each([['-n'], ['-b'], ['-c'], ['-o', '-b'], ['-v', '-c'], ['-m', '5', '-n'], ['-C', '1', '-n']].map((f) => [f.join(' ')]))('%s', (flags) => {
+    const args = [...flags.split(' '), '-F', NEEDLE, 'rare.log', 'rare.gz', 'turn.log', 'turn.gz']
+    const theirs = gnuGrep(args, { cwd: join(dir, 'mirror') })
+    const ours = odoolog(['grep', ...args], { cwd: dir })
+    expect(ours.stdout.toString('latin1')).toBe(theirs.stdout.toString('latin1'))
+    expect(ours.status).toBe(theirs.status)
+    // every needle planted is found (3 per shift of each boundary, the first line and the last)
+    if (flags === '-c') expect(theirs.stdout.toString()).toBe(['rare.log', 'rare.gz', 'turn.log', 'turn.gz'].map((f) => `${f}:${BOUNDARIES.length * 9 + 2}\n`).join(''))
+  })
+})
+
 /** bash -c with LC_ALL=C: process substitution and FIFOs, for grep and odoolog alike. */
 function bash(script: string, cwd: string) {
   const r = spawnSync('bash', ['--norc', '--noprofile', '-c', script], { cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', ODOOLOG: `${process.execPath} ${BIN}` }, timeout: 20_000 })

@@ -144,7 +144,7 @@ const FOLLOW: FlagSpec = {
 /** Reports need the end of their input: --follow is known to them only to be refused clearly. */
 const NO_FOLLOW: FlagSpec = { key: 'follow', long: ['follow'], type: 'boolean', describe: 'refused: a report needs the end of its input', hidden: true }
 
-/** Mail, report and diagnose read rotated files' records from the cache (see the README's Cache section). */
+/** Mail, report and diagnose read rotated files' records from the cache, grep their index (see the README's Cache section). */
 const NO_CACHE: FlagSpec = { key: 'noCache', long: ['no-cache'], type: 'boolean', describe: 'read every file, and write no cache (~/.cache/odoolog)' }
 
 const HELP: FlagSpec = { key: 'help', long: ['help'], type: 'boolean', describe: 'show this help' }
@@ -215,6 +215,7 @@ export const GREP_FLAGS: readonly FlagSpec[] = [
   { key: 'json', long: ['json'], type: 'boolean', describe: 'one NDJSON object per selected line or record' },
   FOLLOW,
   { key: 'allLogs', long: ['all-logs'], type: 'boolean', describe: 'in folders, also install.log, update.log, pip.log, pg_long_queries.log' },
+  NO_CACHE,
   HELP,
   VERSION,
 ]

@@ -19,10 +19,6 @@ export class BufferHay implements Hay {
   indexOf(s: string, from = 0) {
     return this.b.indexOf(s, from, 'latin1')
   }
-  /** The literal as bytes: no re-encoding of the needle on every call. */
-  find(needle: Buffer, from: number) {
-    return this.b.indexOf(needle, from)
-  }
   lastIndexOf(s: string, from = this.b.length) {
     return from < 0 ? -1 : this.b.lastIndexOf(s, from, 'latin1')
   }

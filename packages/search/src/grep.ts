@@ -1,4 +1,6 @@
 import { BufferHay, afterNl, countNl, type Hay } from './_hay.js'
+import { literalFinder, type LiteralFinder } from './literal.js'
+import { GrepIndexes, literalWindows, type AnchorIndexer } from './grep-index.js'
 import { Prefetcher } from './bytes.js'
 import { escapeControl, paint, type GrepColors } from './colors.js'
 import { fileError, SearchError } from './errors.js'
@@ -68,6 +70,12 @@ export interface GrepOptions {
    * be the last one (or absent, when the file does not exist yet); the others are read first, as usual.
    */
   follow?: FollowOptions
+  /**
+   * What odoolog keeps of rotated files. grep: each file's index of the bytes at its `@`s and `<`s,
+   * so that a later search for an address or a Message-Id skips the files without it (grep-index.ts).
+   * Collected records (readRecords): the records of rotated files (record-cache.ts).
+   */
+  cache?: ArchiveCache
 }
 
 export type GrepEvent =
@@ -129,8 +137,6 @@ export interface ScanOptions extends GrepOptions {
   lane?: RecordLane<unknown>
   /** Called as bytes are read: files finished, files in all, bytes read (decompressed). */
   onProgress?: (p: Progress) => void
-  /** Collected records of rotated files come from here when it has them, and go there when not (see record-cache.ts). */
-  cache?: ArchiveCache
 }
 
 /**
@@ -196,13 +202,23 @@ export async function* scan(sources: readonly LogSource[], options: ScanOptions)
   const cache = cachesRecords(options) ? options.cache : null
   const sel = cache ? selectionKey(options) : ''
   const ahead = !options.collect && !options.quiet && !options.onProgress && options.after === undefined && options.before === undefined
+  // grep's index of rotated files (grep-index.ts): read first, a file it rules out is not read;
+  // built as a file without one is read whole. Not for -v (it selects what the pattern lacks), nor
+  // where an unread file would print otherwise than one that holds no match (a record filter tells
+  // of files without Odoo records), nor -z (its bytes are swapped as they are read).
+  const index = indexFor(options, matcher, since, until)
   const scans = new Map<number, FileScan>()
   const scanOf = (k: number) => {
     let f = scans.get(k)
-    if (!f) scans.set(k, (f = new FileScan(sources[k]!, matcher, options, shared, since, until, k)))
+    if (!f) {
+      scans.set(k, (f = new FileScan(sources[k]!, matcher, options, shared, since, until, k)))
+      const ix = index?.indexer(sources[k]!, k)
+      if (ix) f.index(ix)
+    }
     return f
   }
-  const prefetch = new Prefetcher(sources, (k) => !sources[k]!.error && !outside[k] && k !== followAt, options.readAhead ?? (options.collect ? 0 : 2), ahead ? scanOf : undefined)
+  const ruledOut = (k: number) => !!index?.rulesOut(sources[k]!, k)
+  const prefetch = new Prefetcher(sources, (k) => !sources[k]!.error && !outside[k] && k !== followAt && !ruledOut(k), options.readAhead ?? (options.collect ? 0 : 2), ahead ? scanOf : undefined)
   const onAbort = () => prefetch.close()
   options.signal?.addEventListener('abort', onAbort, { once: true })
   try {
@@ -214,7 +230,8 @@ export async function* scan(sources: readonly LogSource[], options: ScanOptions)
         yield { kind: 'error', error: src.error, source: k }
         continue
       }
-      if (outside[k]) {
+      if (outside[k] || ruledOut(k)) {
+        // what grep prints of a file without a match (-c: 0, -L: its name)
         const skipped = new FileScan(src, matcher, options, shared, since, until)
         const tail = skipped.finish()
         if (tail) yield { kind: 'output', data: tail }
@@ -275,6 +292,8 @@ export async function* scan(sources: readonly LogSource[], options: ScanOptions)
       if (tail) yield { kind: 'output', data: tail }
       if (file.binaryMatched) yield { kind: 'binary', file: src.name }
       if (!failure && !file.stopped && !options.signal?.aborted && file.recordMode && !file.sawHeader) withoutRecords.push(src.name)
+      const ix = file.indexer
+      if (ix && !failure && !file.stopped && !options.signal?.aborted) index!.store(src, k, ix)
       if (recorder && id && !recorder.overflow && !failure && !file.stopped && !file.wentBinary && !options.signal?.aborted) {
         const meta: RecordsMeta = { records: options.countRecords ? shared.records - records0 : -1, orphanLines: shared.orphanLines - orphans0, sawHeader: file.sawHeader, count: recorder.count }
         cache!.store(RECORDS, sel, id, meta, recorder.body(), src.size)
@@ -292,7 +311,7 @@ export async function* scan(sources: readonly LogSource[], options: ScanOptions)
     options.signal?.removeEventListener('abort', onAbort)
     prefetch.close()
     // the entries of this run are written before it ends: the next run is warm
-    await cache?.settle()
+    await options.cache?.settle()
     await closeAll(sources)
   }
   return { selected: shared.selected, errors, records: shared.records, orphanLines: shared.orphanLines, withoutRecords }
@@ -365,6 +384,13 @@ function loadRecords(cache: ArchiveCache, sel: string, id: string, counting: boo
   }
   const e = cache.load(RECORDS, sel, id, usable)
   return e ? { meta: e.meta as RecordsMeta, body: e.body } : null
+}
+
+/** The grep indexes a search reads and builds (see scan), or null. */
+function indexFor(o: ScanOptions, m: Matcher, since: string | null, until: string | null): GrepIndexes | null {
+  if (o.collect || !o.cache || o.nullData) return null
+  const plain = !o.invert && !o.records && !since && !until && !o.levels?.length && !o.dbs?.length && !o.loggers?.length
+  return new GrepIndexes(o.cache, plain && m.required ? literalWindows(m.required) : null)
 }
 
 /**
@@ -448,6 +474,7 @@ export class FileScan {
   private memoFrom = -1 // nextMatch memo: the first hit at or after memoFrom is memoHit
   private memoHit = -1
   private lit = ''
+  private finder: LiteralFinder | null = null
 
   // the block being scanned
   private buf: Buffer = Buffer.alloc(0)
@@ -463,6 +490,8 @@ export class FileScan {
   collected: unknown[] = []
   /** Where the collected records also go, for the cache. */
   private recorder: RecordRecorder | null = null
+  /** Builds the file's grep index from its bytes (see grep-index.ts). */
+  indexer: AnchorIndexer | null = null
 
   constructor(
     src: LogSource,
@@ -486,7 +515,10 @@ export class FileScan {
     this.before = this.contextMode ? options.before ?? 0 : 0
     this.max = options.maxCount ?? Infinity
     this.namePrefix = stringBytes(src.name).toString('latin1')
-    if (m.literal) this.lit = m.literal.toString('latin1')
+    if (m.literal) {
+      this.lit = m.literal.toString('latin1')
+      this.finder = literalFinder(m.literal)
+    }
     this.useBuffer = (!!m.literal || m.matchesEverything) && !this.recordMode && !this.filterMode
     this.rawLines = !options.colors && !options.initialTab && !options.escapeControl && !options.lineNumber && !options.byteOffset && !this.recordMode && !options.json && !options.onlyMatching
     const z = options.nullAfterName
@@ -501,6 +533,7 @@ export class FileScan {
    * report's peak RSS over the bench folder was 185 MB with 512 KiB strings.
    */
   push(chunk: Buffer): Buffer | null {
+    this.indexer?.push(chunk)
     if (this.o.nullData) swapNulNewline(chunk)
     const at = this.readPos
     this.readPos += chunk.length
@@ -643,6 +676,10 @@ export class FileScan {
   /** Each record collected from here on is also handed to `r` (the cache's copy of what this file selects). */
   record(r: RecordRecorder): void {
     this.recorder = r
+  }
+
+  index(ix: AnchorIndexer): void {
+    this.indexer = ix
   }
 
   /**
@@ -872,7 +909,7 @@ export class FileScan {
     let hit: number
     if (this.memoFrom >= 0 && from >= this.memoFrom && (this.memoHit < 0 || this.memoHit >= from)) hit = this.memoHit
     else {
-      if (this.m.literal) hit = this.str instanceof BufferHay ? this.str.find(this.m.literal, from) : this.str.indexOf(this.lit, from)
+      if (this.m.literal) hit = this.str instanceof BufferHay ? this.finder!.find(this.buf, from) : this.str.indexOf(this.lit, from)
       else hit = this.m.find(this.text, from, this.binary)
       this.memoFrom = from
       this.memoHit = hit

@@ -25,6 +25,11 @@ export interface PatternOptions {
 export interface Matcher {
   /** A literal needle when Buffer#indexOf alone decides a match (the fast path), else null. */
   readonly literal: Buffer | null
+  /**
+   * Bytes that every selected line holds (the literal, or a run the pattern requires), so that an
+   * index can tell a file holds none; null when there is no such run (or with -z, whose text is swapped).
+   */
+  readonly required: Buffer | null
   /** True when every line matches (an empty pattern without -w/-x). */
   readonly matchesEverything: boolean
   /** grep's warnings about the pattern (`* at start of expression`), without the program name. */
@@ -115,6 +120,7 @@ export function compilePatterns(patterns: readonly (string | Buffer)[], opts: Pa
 
   return {
     literal,
+    required: opts.nullData || matchesEverything ? null : literal ?? (mustLit ? Buffer.from(mustLit, 'latin1') : null),
     matchesEverything,
     warnings,
     find(text, from, binary) {
@@ -212,6 +218,7 @@ function wordLoop(line: string, ptr: number, longest: (seg: string, from: number
 /** No pattern at all (`-f /dev/null`): nothing matches, as in grep. */
 const NOTHING: Matcher = {
   literal: null,
+  required: null,
   matchesEverything: false,
   warnings: [],
   find: () => -1,
@@ -473,6 +480,7 @@ function perlMatcher(list: string[], opts: PatternOptions, matchesEverything: bo
   const all = compile(source, ic ? 'gi' : 'g')
   return {
     literal: null,
+    required: null,
     matchesEverything,
     warnings: [],
     find(text, from, binary) {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import type { Readable } from 'node:stream'
 import { recipientRecords } from '@odoolog/mail'
-import { discover, fsPath, grep, grepChosen, parseGrepColors, stdinSource, type FileRule, type GrepOptions, type PatternSyntax } from '@odoolog/search'
+import { ArchiveCache, cacheDir, discover, fsPath, grep, grepChosen, parseGrepColors, stdinSource, type FileRule, type GrepOptions, type PatternSyntax } from '@odoolog/search'
 import { CliError, ExitCode } from '../errors.js'
 import { Output, say as sayTo, useColor, type Io } from '../io.js'
 import { followLast, followOptions, followPath, sayFile, stopOnSignals } from './_follow.js'
@@ -42,6 +42,7 @@ export interface GrepArgs {
   y?: boolean
   json?: boolean
   allLogs?: boolean
+  noCache?: boolean
   to?: string
   follow?: boolean
   f?: string[]
@@ -121,6 +122,9 @@ export async function grepCommand(a: GrepArgs, io: Io): Promise<ExitCode> {
     colors,
     escapeControl: !!io.stdout.isTTY,
   }
+  // the index of rotated files (an unwritable cache folder only costs speed: grep's stderr stays grep's)
+  const dir = a.noCache || a.to !== undefined ? null : cacheDir(io.env)
+  if (dir) options.cache = new ArchiveCache(dir)
   const signals = followed ? stopOnSignals() : null
   if (followed) {
     options.follow = followOptions(followed, io.env)
