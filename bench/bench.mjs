@@ -162,7 +162,7 @@ function odoolog(name, argv, extra = {}) {
   const folder = (c) => !isPlain(c) && !isStart(c) && !isOne(c)
   await section('grep folder', commands, [
     { label: 'zgrep', base: 'zgrep -F', applies: folder },
-    { label: 'zgrep', base: "zgrep -F (one archive's id)", applies: (c) => isOne(c) && !c.name.startsWith('zgrep') },
+    { label: 'zgrep (id)', base: "zgrep -F (one archive's id)", applies: (c) => isOne(c) && !c.name.startsWith('zgrep') },
     ...(has('ugrep') ? [{ label: 'ugrep -z', base: "ugrep -z -F (one archive's id)", applies: (c) => isOne(c) && c.name.startsWith('odoolog') }] : []),
     { label: 'floor', base: 'floor (Node inflate, 3 at a time)', applies: folder },
     ...(has('rg') ? [{ label: 'rg -z', base: 'rg -z -F', applies: (c) => folder(c) && c.name.includes('-F') }] : []),
