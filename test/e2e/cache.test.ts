@@ -264,6 +264,28 @@ describe("grep's index of rotated files", () => {
     expect(index).toBeGreaterThan(rotated.length * 100)
   })
 
+  it('the examples: cold, warm and --no-cache print the same bytes, and those are GNU grep and zgrep lines', () => {
+    const cache = freshCache()
+    const patterns = [['-F', 'jdoe@example.com'], ['-F', '<5877609040.1764000000.000067-openerp-40-sale.order@odoo-host>'], ['-F', 'nobody@example.org'], ['-E', 'j\\*+@example\\.com'], ['-F', 'zz@none.example']]
+    let found = 0
+    for (const p of patterns) {
+      for (const flags of [['-h'], ['-c'], ['-L'], ['-n', '-o']]) {
+        const args = ['grep', ...flags, ...p, EXAMPLES]
+        const plain = run([...args, '--no-cache'], cache)
+        same(run(args, cache), plain)
+        same(run(args, cache), plain)
+        if (flags[0] === '-h' && plain.status === 0) {
+          found++
+          // the lines themselves, as zgrep prints them without file names (odoolog reads the files oldest first)
+          const z = spawnSync('sh', ['-c', `zgrep -h ${p.map((a) => `'${a}'`).join(' ')} ${EXAMPLES}/odoo.log*`], { env: { PATH: process.env.PATH ?? '', LC_ALL: 'C' } })
+          expect(plain.stdout.toString('latin1').split('\n').sort()).toEqual(z.stdout.toString('latin1').split('\n').sort())
+        }
+      }
+    }
+    expect(found).toBe(4)
+    expect(entries(cache).length).toBe(4)
+  })
+
   it('a warm search does not read the archives its index rules out, and reads them all for -v', () => {
     // The proof: write an address into the middle of odoo.log.1 but keep its identity (size, mtime,
     // first and last 4 KiB). The warm search does not see it; --no-cache does; so does -v.
