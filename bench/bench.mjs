@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// pnpm bench [--rounds N] [--size 1g] [--mail-days N] [--against CHECKOUT]: odoolog side by side with
+// pnpm bench [--rounds N] [--size 1g] [--mail-days N] [--only grep|mail] [--against CHECKOUT]: odoolog side by side with
 // zgrep, ripgrep and ugrep in one run. Every command's output is read through a pipe (never /dev/null,
 // where grep-like tools stop at the first match). Prints medians, ratios and odoolog's peak RSS.
 //   --against CHECKOUT  also runs the odoolog built in another checkout (a before/after in one run)
+//   --only grep|mail    one of the two folders
 // odoolog's cache: every run starts with an empty cache folder of its own (it writes its entries:
 // cold), but the rows marked (warm), which read a folder filled by one run before the rounds.
 import { spawn, spawnSync } from 'node:child_process'
@@ -25,10 +26,12 @@ const rounds = Number(opt('--rounds', '5'))
 const size = opt('--size', '')
 const mailDays = Number(opt('--mail-days', '30'))
 const against = opt('--against', '')
+const only = opt('--only', '')
 const mbPerDay = size === '1g' ? 34 : 12
 const BIN = fileURLToPath(new URL('../packages/cli/bin/odoolog.js', import.meta.url))
 const OTHER = against ? join(resolve(against), 'packages/cli/bin/odoolog.js') : null
 const FLOOR = fileURLToPath(new URL('./floor.mjs', import.meta.url))
+const COUNT_FLOOR = fileURLToPath(new URL('./count-floor.mjs', import.meta.url))
 const node = process.execPath
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0
 const rssDir = mkdtempSync(join(tmpdir(), 'odoolog-rss-'))
@@ -122,7 +125,7 @@ function odoolog(name, argv, extra = {}) {
 }
 
 // --- the grep folder: 30 days, werkzeug-heavy, a few hundred mails a day ---
-{
+if (only !== 'mail') {
   const dir = await corpus(mbPerDay)
   const files = ordered(dir)
   const plain = [join(dir, 'odoo.log.1'), join(dir, 'odoo.log')]
@@ -184,12 +187,17 @@ function odoolog(name, argv, extra = {}) {
 }
 
 // --- the mail-dense folder: a mass mailing, 20,000 mails a day ---
-{
+if (only !== 'grep') {
   const dir = await mailCorpus({ days: mailDays })
   const files = ordered(dir)
   const zc = { name: "zgrep -c 'successfully sent' 'failed sending mail'", cmd: 'zgrep', argv: ['-c', '-e', 'successfully sent', '-e', 'failed sending mail', ...files] }
+  const floor = { name: 'floor (Node inflate, 3 at a time)', cmd: node, argv: [FLOOR, dir] }
+  // a yardstick, not a reader: the two messages counted per day and mail, with no record rules
+  const countOnly = { name: 'count only (Node: inflate, indexOf, per-mail table)', cmd: node, argv: [COUNT_FLOOR, dir] }
   const commands = [
     zc,
+    floor,
+    countOnly,
     ...odoolog('report retries --by day', ['report', 'retries', '--by', 'day', '--format', 'tsv', dir]),
     // entries over a tenth of their archive are not written: a mass mailing's are
     warm('report retries --by day', ['report', 'retries', '--by', 'day', '--format', 'tsv', dir], join(rssDir, 'warm-mail-folder')),
@@ -211,8 +219,16 @@ function odoolog(name, argv, extra = {}) {
   const days = JSON.parse(rep.out.toString())
   const sum = (k) => days.reduce((n, d) => n + d[k], 0)
   const same = sum('attempts') === want.attempts && sum('sent') === want.sent && sum('failed') === want.failed && zTotal === want.attempts
+  const co = await run(countOnly.cmd, countOnly.argv, { keep: true })
+  const coRows = co.out.toString().trim().split('\n').map((l) => l.split(' ').map(Number))
+  const coSame = coRows.reduce((n, r) => n + r[1], 0) === sum('attempts') && coRows.reduce((n, r) => n + r[2], 0) === sum('retries')
   const html = await run(node, [BIN, 'diagnose', '--format', 'html', dir], { keep: true })
   console.log(`\ndiagnose --format html on the mail corpus: ${html.out.length} bytes`)
-  console.log(`mail corpus: ${dir} (${files.length} files), attempts written ${want.attempts} (${want.sent} sent, ${want.failed} failed), zgrep -c ${zTotal}, report ${sum('attempts')} (${sum('sent')} sent, ${sum('failed')} failed): ${same ? 'same' : 'DIFFERENT'}`)
-  await section('mail-dense folder', commands, [{ label: 'zgrep -c', base: zc.name, applies: (c) => c !== zc && !c.first }])
+  console.log(`mail corpus: ${dir} (${files.length} files), attempts written ${want.attempts} (${want.sent} sent, ${want.failed} failed), zgrep -c ${zTotal}, report ${sum('attempts')} (${sum('sent')} sent, ${sum('failed')} failed): ${same ? 'same' : 'DIFFERENT'}; count only: attempts and retries ${coSame ? 'the same' : 'DIFFERENT'}`)
+  const isOdoolog = (c) => c.name.includes('odoolog') && !c.first
+  await section('mail-dense folder', commands, [
+    { label: 'zgrep -c', base: zc.name, applies: (c) => c !== zc && !c.first },
+    { label: 'floor', base: floor.name, applies: isOdoolog },
+    { label: 'count only', base: countOnly.name, applies: isOdoolog },
+  ])
 }

@@ -1,4 +1,4 @@
-import { parseHeader, PREFIX_SOURCE, type ArchiveCache, readRecords, stampToIso, type FollowOptions, type FollowSwitch, type LogRecord, type LogSource, type Progress, type RecordEvent, type SearchError } from '@odoolog/search'
+import { parseHeader, PREFIX_SOURCE, type ArchiveCache, type RecordHeader, readRecords, stampToIso, type FollowOptions, type FollowSwitch, type LogRecord, type LogSource, type Progress, type RecordEvent, type SearchError } from '@odoolog/search'
 import type { AttemptEvent, BounceEvent, EventBase, IncomingErrorEvent, MailEvent, ParseStats, QueueRunEvent } from './events.js'
 import { normalizeAddress } from './filter.js'
 import { LINK_DAYS, messageIdKey, RecentMap, recentNumbers } from './ids.js'
@@ -158,6 +158,65 @@ const ROUTING = /^Routing mail from (.*?) to (.*?) with Message-Id (\S+?): (.*)$
 const NOT_ROUTING = /^not routing bounce email from (\S+) replying to ([\s\S]*?)(?: \((?:model \S+ ID \d+|no document found)\))?$/
 const INCOMING = /^(?:Failed to process mail from|General failure when trying to fetch mail from|Failed to connect to) (\w+) server (.*?)\.?$/
 const FETCH_ATTACH = /^Failed to fetch mail (\S+) from server (.*?)\.?$/
+
+/** What a record's message makes of it for attempts, in the order Parser.read tries them. */
+export type AttemptRecord =
+  | { kind: 'skip' }
+  /** `Mail delivery failed via SMTP server`: its details wait for the failure record of its pid. */
+  | { kind: 'smtp'; details: SmtpDetails }
+  /** `failed sending mail`, `Exception while processing mail`: m[1] is the mail id. */
+  | { kind: 'failure'; m: RegExpExecArray }
+  /** `Mail with ID … successfully sent`: SUCCESS's groups. */
+  | { kind: 'sent'; m: RegExpExecArray }
+  | { kind: 'other' }
+
+/** Whether a message line is ir_mail_server's `Mail delivery failed via SMTP server '…'` (attemptRecord's `smtp`). */
+export function isSmtpFailure(msg: string): boolean {
+  return msg.charCodeAt(0) === 77 && SMTP_FAIL.test(msg)
+}
+
+/** Reads a record's message lines (messageLines) as Parser.read does for attempts. */
+export function attemptRecord(lines: readonly string[]): AttemptRecord {
+  const msg = lines[0]!
+  if (msg === 'skip sending email in test mode') return { kind: 'skip' }
+  let m: RegExpExecArray | null
+  // the failure messages start with M, f or E (their regexes are anchored): no call for the others
+  const c = msg.charCodeAt(0)
+  if (c === 77 /* M */ && SMTP_FAIL.test(msg)) return { kind: 'smtp', details: parseSmtpFailure(lines.slice(1).join('\n')) }
+  if ((c === 102 /* f */ && ((m = FAILED.exec(msg)) || (m = FAILED8.exec(msg)))) || ((c === 69 || c === 77) && (m = EXCEPTION.exec(msg)))) return { kind: 'failure', m }
+  if ((m = SUCCESS.exec(msg))) return { kind: 'sent', m }
+  return { kind: 'other' }
+}
+
+/**
+ * A failure record's attempt fields: the SMTP details of the record before it (`pending`, same pid),
+ * else those it repeats before its traceback, else its traceback's last line.
+ */
+export function failureFields(lines: readonly string[], m: RegExpExecArray, pending: SmtpDetails | null): Partial<AttemptEvent> & Pick<AttemptEvent, 'mailId' | 'status'> {
+  const tbAt = lines.findIndex((l) => l === 'Traceback (most recent call last):')
+  const head = tbAt < 0 ? lines : lines.slice(0, tbAt)
+  const last = lastExceptionLine(lines, tbAt)
+  // the failure record repeats the SMTP text before its traceback; the INFO record, when merged, is the same
+  const smtpAt = head.findIndex((l) => SMTP_FAIL.test(l))
+  const details = pending ?? (smtpAt >= 0 ? parseSmtpFailure(head.slice(smtpAt + 1).join('\n')) : null)
+  let reason: string | null
+  if (details) reason = details.text
+  else if (FAILED.test(lines[0]!)) reason = [FAILED.exec(lines[0]!)![2]!, ...head.slice(1)].join('\n').trim() || last?.text || null
+  else reason = last?.text ?? null
+  const isException = EXCEPTION.test(lines[0]!)
+  return {
+    mailId: Number(m[1]),
+    status: 'failed',
+    messageId: isException ? (m[2] ?? m[3] ?? m[4] ?? null) : null,
+    from: details?.sender ?? null,
+    recipient: details?.recipient ?? null,
+    recipients: details?.recipients ?? [],
+    smtpCode: details?.smtpCode ?? null,
+    enhancedCode: details?.enhancedCode ?? null,
+    errorClass: details?.errorClass ?? last?.cls ?? null,
+    reason,
+  }
+}
 
 interface Rec {
   /** The record as read (what a tracker is told about). */
@@ -350,28 +409,24 @@ export class Parser {
   private read(rec: Rec) {
     const pid = rec.base.pid
     const wasSkip = this.enter(rec.ms, rec.base.day, pid)
-    const msg = rec.lines[0]!
-
-    if (msg === 'skip sending email in test mode') {
-      this.skipped.set(pid, true)
-      return
-    }
-    let m: RegExpExecArray | null
-    // the failure messages start with M, f or E (their regexes are anchored): no call for the others
-    const c = msg.charCodeAt(0)
-    if (c === 77 /* M */ && (m = SMTP_FAIL.exec(msg))) {
-      this.flushPending(pid)
-      this.pendingSmtp.set(pid, { rec, ms: rec.ms, details: parseSmtpFailure(rec.lines.slice(1).join('\n')) })
-      this.taken = true
-      return
-    }
-    if ((c === 102 /* f */ && ((m = FAILED.exec(msg)) || (m = FAILED8.exec(msg)))) || ((c === 69 || c === 77) && (m = EXCEPTION.exec(msg)))) {
-      this.failure(rec, m)
-      return
+    const a = attemptRecord(rec.lines)
+    switch (a.kind) {
+      case 'skip':
+        this.skipped.set(pid, true)
+        return
+      case 'smtp':
+        this.flushPending(pid)
+        this.pendingSmtp.set(pid, { rec, ms: rec.ms, details: a.details })
+        this.taken = true
+        return
+      case 'failure':
+        this.failure(rec, a.m)
+        return
     }
     this.flushPending(pid)
-    if ((m = SUCCESS.exec(msg))) {
+    if (a.kind === 'sent') {
       if (wasSkip) return // that mail never left: Odoo only pretended in test mode
+      const m = a.m
       const redacted = m[7] ?? m[8] ?? null
       this.attempt([rec], {
         mailId: Number(m[1]),
@@ -382,6 +437,7 @@ export class Parser {
       })
       return
     }
+    const msg = rec.lines[0]!
     if (QUEUE.test(msg) && this.cron(rec, msg)) return
     if (this.bounce(rec, msg)) return
     this.incoming(rec, msg)
@@ -586,29 +642,7 @@ export class Parser {
     const pid = rec.base.pid
     const pending = this.pendingSmtp.get(pid)
     this.pendingSmtp.delete(pid)
-    const tbAt = rec.lines.findIndex((l) => l === 'Traceback (most recent call last):')
-    const head = tbAt < 0 ? rec.lines : rec.lines.slice(0, tbAt)
-    const last = lastExceptionLine(rec.lines, tbAt)
-    // the failure record repeats the SMTP text before its traceback; the INFO record, when merged, is the same
-    const smtpAt = head.findIndex((l) => SMTP_FAIL.test(l))
-    const details = pending?.details ?? (smtpAt >= 0 ? parseSmtpFailure(head.slice(smtpAt + 1).join('\n')) : null)
-    let reason: string | null
-    if (details) reason = details.text
-    else if (FAILED.test(rec.lines[0]!)) reason = [FAILED.exec(rec.lines[0]!)![2]!, ...head.slice(1)].join('\n').trim() || last?.text || null
-    else reason = last?.text ?? null
-    const isException = EXCEPTION.test(rec.lines[0]!)
-    this.attempt(pending ? [pending.rec, rec] : [rec], {
-      mailId: Number(m[1]),
-      status: 'failed',
-      messageId: isException ? (m[2] ?? m[3] ?? m[4] ?? null) : null,
-      from: details?.sender ?? null,
-      recipient: details?.recipient ?? null,
-      recipients: details?.recipients ?? [],
-      smtpCode: details?.smtpCode ?? null,
-      enhancedCode: details?.enhancedCode ?? null,
-      errorClass: details?.errorClass ?? last?.cls ?? null,
-      reason,
-    })
+    this.attempt(pending ? [pending.rec, rec] : [rec], failureFields(rec.lines, m, pending?.details ?? null))
   }
 
   /** An attempt read from `recs` (its SMTP record then its failure record, or one record): the last one places it. */
@@ -828,7 +862,7 @@ function isoOf(stamp: string): string {
 }
 
 /** The last `module.ExcClass: text` line of a traceback. */
-function lastExceptionLine(lines: string[], tbAt: number): { cls: string; text: string } | null {
+function lastExceptionLine(lines: readonly string[], tbAt: number): { cls: string; text: string } | null {
   if (tbAt < 0) return null
   for (let i = lines.length - 1; i > tbAt; i--) {
     const m = /^([A-Za-z_][\w.]*): ?(.*)$/.exec(lines[i]!)
@@ -841,6 +875,24 @@ function fromDetails(d: SmtpDetails): Partial<AttemptEvent> {
   return { from: d.sender, recipient: d.recipient, recipients: d.recipients, smtpCode: d.smtpCode, enhancedCode: d.enhancedCode, errorClass: d.errorClass, reason: d.text }
 }
 
+/**
+ * A record's message then its continuation lines, as the parser reads them: outside prefixes
+ * removed, trailing blanks trimmed, trailing empty lines dropped. `text` has no ANSI code left.
+ */
+export function messageLines(text: string, header: Pick<RecordHeader, 'messageStart' | 'prefixLength'>): string[] {
+  // most records the parser reads are one line (a mail sent): no split, no regex
+  if (text.indexOf('\n') < 0) return [text.slice(header.messageStart).trimEnd()]
+  const lines = text.split('\n')
+  lines[0] = lines[0]!.slice(header.messageStart)
+  for (let i = 0; i < lines.length; i++) {
+    let l = lines[i]!
+    if (i > 0 && header.prefixLength > 0) l = l.replace(PREFIX_LINE, '')
+    lines[i] = l.trimEnd() // the same white space as /\s+$/
+  }
+  while (lines.length > 1 && lines[lines.length - 1] === '') lines.pop()
+  return lines
+}
+
 function normalize(raw: LogRecord): Rec | null {
   let text = raw.text
   let header = raw.header
@@ -849,19 +901,7 @@ function normalize(raw: LogRecord): Rec | null {
     header = parseHeader(text)
   }
   if (!header) return null
-  let lines: string[]
-  // most records the parser reads are one line (a mail sent): no split, no regex
-  if (text.indexOf('\n') < 0) lines = [text.slice(header.messageStart).trimEnd()]
-  else {
-    lines = text.split('\n')
-    lines[0] = lines[0]!.slice(header.messageStart)
-    for (let i = 0; i < lines.length; i++) {
-      let l = lines[i]!
-      if (i > 0 && header.prefixLength > 0) l = l.replace(PREFIX_LINE, '')
-      lines[i] = l.trimEnd() // the same white space as /\s+$/
-    }
-    while (lines.length > 1 && lines[lines.length - 1] === '') lines.pop()
-  }
+  const lines = messageLines(text, header)
   const ms = stampMs(header.stamp)
   return {
     raw,

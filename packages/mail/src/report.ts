@@ -176,7 +176,7 @@ export class RetriesTally implements Tally<RetriesRow[]> {
  * mass mailing; JSON.parse stores the same object in 210 bytes. Keys enumerate in numeric order
  * either way.
  */
-function codesObject(m: Map<number, number> | null): Record<string, number> {
+export function codesObject(m: Map<number, number> | null): Record<string, number> {
   if (!m) return {}
   return JSON.parse(`{${[...m].map(([k, v]) => `"${k}":${v}`).join(',')}}`) as Record<string, number>
 }

@@ -25,13 +25,13 @@ const QUOTE = 0x27
 const COLON = 0x3a
 
 const LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'].map((l) => Buffer.from(`${l} `, 'latin1'))
-const MAIL = Buffer.from('Mail', 'latin1')
-const MAIL_MAIL = Buffer.from(' (mail.mail)', 'latin1')
-const WITH_ID = Buffer.from(' with ID ', 'latin1')
-const AND_MID = Buffer.from(" and Message-Id '", 'latin1')
-const SENT = Buffer.from(' successfully sent', 'latin1')
-const FROM = Buffer.from(" from '", 'latin1')
-const TO = Buffer.from(" to (redacted) '", 'latin1')
+export const MAIL = Buffer.from('Mail', 'latin1')
+export const MAIL_MAIL = Buffer.from(' (mail.mail)', 'latin1')
+export const WITH_ID = Buffer.from(' with ID ', 'latin1')
+export const AND_MID = Buffer.from(" and Message-Id '", 'latin1')
+export const SENT = Buffer.from(' successfully sent', 'latin1')
+export const FROM = Buffer.from(" from '", 'latin1')
+export const TO = Buffer.from(" to (redacted) '", 'latin1')
 /** Where each character of a header stamp is a digit (the others are fixed: `-- ::,`). */
 const STAMP = '0000-00-00 00:00:00,000'
 
@@ -73,7 +73,8 @@ function blanks(b: Buffer, p: number, e: number): boolean {
   return true
 }
 
-function at(b: Buffer, p: number, lit: Buffer, e: number): boolean {
+/** Whether `lit` stands at p, before e. */
+export function at(b: Buffer, p: number, lit: Buffer, e: number): boolean {
   const n = lit.length
   if (p + n > e) return false
   for (let i = 0; i < n; i++) if (b[p + i] !== lit[i]) return false

@@ -43,6 +43,12 @@ export interface Read {
   inputs: Inputs
 }
 
+/** What a command's end needs to know of its reading (finish): errors, and the inputs without records. */
+export interface ReadEnd {
+  result: Pick<ParseResult, 'errors' | 'fileErrors' | 'withoutRecords'>
+  inputs: Inputs
+}
+
 /**
  * Hands the mail events of the sources to `onBatch`, a batch at a time as the parser lets them go
  * (progress on a TTY), and returns the parser's counts. `onBatch` resolving false stops the reading
@@ -53,8 +59,9 @@ export async function eachBatch(
   io: Io,
   opts: { since?: string; until?: string; stats?: boolean; followed?: FollowOptions; signal?: AbortSignal; noCache?: boolean },
   onBatch: (events: MailEvent[]) => boolean | void | Promise<boolean | void>,
+  found?: Inputs,
 ): Promise<Read> {
-  const inputs = await inputsFor(paths, io)
+  const inputs = found ?? (await inputsFor(paths, io))
   if (opts.followed) inputs.sources = await followLast(inputs.sources, opts.followed.path)
   // counting every record costs a scan of every header: only for --stats
   const progress = new ProgressLine(io.stderr)
@@ -90,10 +97,10 @@ export async function eachBatch(
 }
 
 /** Runs a report's tally over the events of the sources. */
-export async function tallyEvents<R>(paths: string[] | undefined, io: Io, opts: { since?: string; until?: string; noCache?: boolean }, tally: Tally<R>): Promise<{ report: R; read: Read }> {
+export async function tallyEvents<R>(paths: string[] | undefined, io: Io, opts: { since?: string; until?: string; noCache?: boolean }, tally: Tally<R>, inputs?: Inputs): Promise<{ report: R; read: Read }> {
   const read = await eachBatch(paths, io, opts, (events) => {
     for (const e of events) tally.add(e)
-  })
+  }, inputs)
   return { report: tally.result(), read }
 }
 
@@ -103,7 +110,7 @@ export async function tallyEvents<R>(paths: string[] | undefined, io: Io, opts: 
  * could not be read, the PATHs that hold no Odoo record, and `nothing` when nothing was selected from
  * logs that were read. Exit 2 on any error, else 0 when something was selected, else 1.
  */
-export async function finish(text: string, selected: boolean, read: Read, io: Io, opts: { out?: Output; nothing?: string } = {}): Promise<ExitCode> {
+export async function finish(text: string, selected: boolean, read: ReadEnd, io: Io, opts: { out?: Output; nothing?: string } = {}): Promise<ExitCode> {
   if (selected && text) await (opts.out ?? new Output(io.stdout)).write(text)
   const { result, inputs } = read
   for (const e of result.fileErrors) say(io, e.message)
