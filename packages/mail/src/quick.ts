@@ -23,8 +23,8 @@ import { parseSmtpFailure, type SmtpDetails } from './smtp.js'
 // - an SMTP error record still waiting for its failure record after PENDING_RECORDS records or
 //   HOLD_MS of log time, or logged amid more than RING records of its time or later (the parser
 //   would have made it an attempt of its own).
-// Measured on the mail-dense bench folder (608,451 attempts, 246 MB of text): 1.3-1.6 s against
-// 5.3-5.7 s for the parser's reading (README, Speed).
+// Measured on the mail-dense bench folder (608,451 attempts, 246 MB of text): 1.3-1.8 s against
+// 5.3-7.2 s for the parser's reading, in the same runs (README, Speed).
 
 /** Lines longer than this give up: a partial line is carried from one block to the next. */
 const LONG_LINE = 1 << 20
