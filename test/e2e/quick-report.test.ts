@@ -86,7 +86,7 @@ describe('report retries --by day without the parser', () => {
     expect(only.status).toBe(1)
   })
 
-  it('gives up early in a file (a coloured line): the parser reads the files again', () => {
+  it('gives up early in a file (a coloured line): the parser reads the same files again, from their start', () => {
     const mixed = join(tmp, 'mixed')
     mkdirSync(mixed)
     const day = (from: number, n: number, id: number) => Array.from({ length: n }, (_, i) => sent(from + i * 2, id + i, `m${i}@example.org`))

@@ -1,5 +1,5 @@
 import { constants as zlibConstants, gunzipSync } from 'node:zlib'
-import { parseHeader, readBytes, type LogSource } from '@odoolog/search'
+import { closeAll, parseHeader, readBytes, type LogSource } from '@odoolog/search'
 import { attemptRecord, failureFields, HOLD_MS, isSmtpFailure, MAIL_PATTERNS, messageLines, type AttemptRecord } from './parse.js'
 import { codesObject, type RetriesRow } from './report.js'
 import { AND_MID, at, FROM, MAIL, MAIL_MAIL, SENT, TO, WITH_ID } from './sent-line.js'
@@ -201,15 +201,18 @@ interface Header {
 /**
  * `report retries --by day` over the sources, as RetriesTally over readMailEvents gives it, or null
  * when the logs hold something this reading does not model (see above): run the parser then, over
- * sources discovered anew (a reading left early closes its file). Sources are read in order; nothing
- * is printed, nothing thrown for a damaged file (null).
+ * the same sources (each reading starts at the file's start; they are closed only when this one
+ * succeeds). Sources are read in order; nothing is printed, nothing thrown for a damaged file (null).
  */
 export async function quickRetriesByDay(sources: readonly LogSource[]): Promise<QuickRetries | null> {
   if (sources.some((s) => s.stdin || s.stream || s.error || !s.handle)) return null
   const q = new Quick()
   try {
     for (const s of sources) await q.file(s)
-    return q.result()
+    const result = q.result()
+    // done with the files, as the parser's reading is when it ends
+    await closeAll(sources)
+    return result
   } catch (e) {
     if (e instanceof GiveUp) return null
     // a damaged archive: the parser's reading says so, naming the file

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs'
+import { createReadStream, open as fsOpen, read as fsRead } from 'node:fs'
 import { pipeline, type Readable } from 'node:stream'
 import { open } from 'node:fs/promises'
 import { crc32, createGunzip, createInflateRaw, type Gunzip } from 'node:zlib'
@@ -17,6 +17,18 @@ const READ_CHUNK = 3 * 96 * 1024
 const INFLATE_CHUNK = 512 << 10
 
 /**
+ * What a stream over a source's handle may do with its fd: read it. A stream destroyed before its end
+ * (a reading left early) closes its fd even with autoClose off; the FileHandle then closed it again
+ * in closeAll, by then perhaps another file's number, and a second reading of the source failed with
+ * EBADF. The source's handle owns the fd and closes it (closeAll).
+ */
+const BORROWED = {
+  open: fsOpen,
+  read: fsRead,
+  close: (_fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => cb(null),
+} as unknown as NonNullable<Parameters<typeof createReadStream>[1] & object>['fs']
+
+/**
  * The bytes of one source, inflated when it is gzip (by magic bytes, never by name; multi-member
  * streams whole). Damage ends the iteration with a SearchError after every good byte was yielded.
  */
@@ -26,7 +38,7 @@ export async function* readBytes(source: LogSource, signal?: AbortSignal): Async
   if (source.stdin) input = sniffed(source.stdin)
   else if (source.stream && source.handle) {
     // from where it stands to its end (grep reads a FIFO's writer to EOF, not up to a size)
-    input = sniffed(createReadStream('', { fd: source.handle.fd, highWaterMark: READ_CHUNK, autoClose: false, signal }))
+    input = sniffed(createReadStream('', { fd: source.handle.fd, highWaterMark: READ_CHUNK, autoClose: false, fs: BORROWED, signal }))
   } else {
     if (!source.handle) return
     if (source.size === 0) return
@@ -39,6 +51,7 @@ export async function* readBytes(source: LogSource, signal?: AbortSignal): Async
       end: source.size - 1,
       highWaterMark: READ_CHUNK,
       autoClose: false,
+      fs: BORROWED,
       signal,
     })
     gunzip = source.gzip ? createGunzip({ chunkSize: INFLATE_CHUNK }) : null

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
-import { closeAll, discover as discoverAll, grep, readRecords, SearchError, type DiscoverOptions, type LogSource } from '../src/index.js'
+import { closeAll, discover as discoverAll, grep, readBytes, readRecords, SearchError, type DiscoverOptions, type LogSource } from '../src/index.js'
 
 // discover() opens every file: the sources a test does not search are closed after it (a FileHandle
 // left to the garbage collector prints a deprecation warning).
@@ -180,5 +180,26 @@ describe('a refused pattern or time bound', () => {
     expect(err).toBeInstanceOf(SearchError)
     if (code) expect((err as SearchError).code).toBe(code)
     for (const s of sources) expect(s.handle!.fd).toBe(-1)
+  })
+})
+
+describe('a source read twice', () => {
+  it('keeps its file open after a reading left early: the second reading gets every byte', async () => {
+    const text = Array.from({ length: 60000 }, (_, i) => line('2026-11-20 08:00:00,000', `line ${i}`)).join('')
+    const dir = folder({ 'odoo.log.1': text, 'odoo.log.2026-11-20.gz': gzipSync(text), 'notes.txt': 'another file\n' })
+    for (const src of await discover([join(dir, 'odoo.log.1'), join(dir, 'odoo.log.2026-11-20.gz')])) {
+      // more than one read block (288 KiB) and one inflate block (512 KiB): the first is left in its first block
+      expect(src.size).toBeGreaterThan(src.gzip ? 1000 : 1 << 20)
+      for await (const chunk of readBytes(src)) {
+        expect(chunk.length).toBeGreaterThan(0)
+        break
+      }
+      // the stream left early has let go; another file opened now may get the same fd number
+      const other = await discover([join(dir, 'notes.txt')])
+      const chunks: Buffer[] = []
+      for await (const chunk of readBytes(src)) chunks.push(chunk)
+      expect(Buffer.concat(chunks).toString()).toBe(text)
+      closeAll(other)
+    }
   })
 })

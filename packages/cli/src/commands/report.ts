@@ -1,5 +1,5 @@
 import { LIMIT_PRESETS, LimitTally, massMailing, QueueTally, quickRetriesByDay, RetriesTally, type RetriesBy, type RetriesRow } from '@odoolog/mail'
-import { cacheDir, closeAll } from '@odoolog/search'
+import { cacheDir } from '@odoolog/search'
 import type { ExitCode } from '../errors.js'
 import { header, pickFormat, render, row, type Row } from '../format.js'
 import { Output, type Io } from '../io.js'
@@ -85,9 +85,8 @@ async function retriesRows(a: ReportArgs, io: Io, by: RetriesBy): Promise<{ repo
   if (!files || !(a.noCache || !cacheDir(io.env) || (await massMailing(inputs.sources)))) return tallyEvents(a.paths, io, a, new RetriesTally(by), inputs)
   const q = await quickRetriesByDay(inputs.sources)
   if (q) return { report: q.rows, read: { result: { errors: 0, fileErrors: [], withoutRecords: q.withoutRecords }, inputs } }
-  // it gave up (and may have closed the files it read): the parser reads them anew
-  closeAll(inputs.sources)
-  return tallyEvents(a.paths, io, a, new RetriesTally(by))
+  // it gave up: the parser reads the same files from their start
+  return tallyEvents(a.paths, io, a, new RetriesTally(by), inputs)
 }
 
 const ADVICE = [
