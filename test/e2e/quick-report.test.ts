@@ -104,6 +104,17 @@ describe('report retries --by day without the parser', () => {
     expect(quick.stdout.toString()).toContain('\t40001\t40001\t')
   })
 
+  it('a PATH that cannot be read: the parser reads the others and names it, as without the quick reading', () => {
+    const missing = join(tmp, 'no-such-file.log')
+    const quick = odoolog(['report', 'retries', '--by', 'day', '--format', 'tsv', '--no-cache', dir, missing])
+    const parser = odoolog(['report', 'retries', '--by', 'day', '--format', 'tsv', '--since', '2000-01-01', dir, missing])
+    expect(quick.status).toBe(2)
+    expect(quick.stderr).toContain(missing)
+    expect(quick.stderr).toBe(parser.stderr)
+    expect(quick.stdout.toString()).toBe(parser.stdout.toString())
+    expect(quick.stdout.toString().split('\n').length).toBe(7)
+  })
+
   it('a damaged archive: the parser reads it, prints what it could read and names the file', () => {
     const bad = join(tmp, 'bad')
     mkdirSync(bad)
